@@ -1,0 +1,44 @@
+package account
+
+// Permission is an action on a kind of record.
+type Permission string
+
+// The permissions of the places-and-people part of MESH.
+const (
+	ReadPlaces       Permission = "places.read"
+	WritePlaces      Permission = "places.write"
+	ReadWorkers      Permission = "workers.read"
+	WriteWorkers     Permission = "workers.write"
+	ReadUsers        Permission = "users.read"
+	WriteUsers       Permission = "users.write"
+	ReadAssignments  Permission = "assignments.read"
+	WriteAssignments Permission = "assignments.write"
+	ReadAudit        Permission = "audit.read"
+)
+
+// grants says which roles hold each permission. The place check (Scope.Contains)
+// comes on top: a supervisor may write workers, but only in their district.
+var grants = map[Permission][]Role{
+	ReadPlaces:       {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	WritePlaces:      {Admin, Manager},
+	ReadWorkers:      {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	WriteWorkers:     {Admin, Manager, Supervisor, FacilityIC},
+	ReadUsers:        {Admin, Manager, Supervisor},
+	WriteUsers:       {Admin},
+	ReadAssignments:  {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	WriteAssignments: {Admin, Manager, Supervisor},
+	ReadAudit:        {Admin},
+}
+
+// Can reports whether the user's role holds the permission.
+func Can(u *User, p Permission) bool {
+	if u == nil || !u.Active {
+		return false
+	}
+	for _, r := range grants[p] {
+		if r == u.Role {
+			return true
+		}
+	}
+	return false
+}

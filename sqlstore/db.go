@@ -1,0 +1,228 @@
+// Package sqlstore is MESH's one storage implementation: database/sql over SQLite
+// (modernc, the embedded default) and PostgreSQL (pgx), with the same queries written
+// once with `?` placeholders and rebound for PostgreSQL.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+	_ "modernc.org/sqlite"             // registers driver "sqlite"
+
+	"mesh"
+)
+
+// Dialect says which database a DB talks to.
+type Dialect string
+
+// The two supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open MESH database. SQLite gets one writer connection (SQLite allows one
+// writer at a time; a single connection avoids SQLITE_BUSY storms) and a read pool;
+// PostgreSQL uses one pool for both.
+type DB struct {
+	DSN     string
+	Dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+
+	// Now returns the current time; tests replace it to pin dates.
+	Now func() time.Time
+}
+
+// DialectOf tells the dialect of a --db value: a postgres:// URL or a file path.
+func DialectOf(dsn string) Dialect {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Open opens (creating if needed, for SQLite) the database named by dsn. It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{DSN: dsn, Dialect: DialectOf(dsn), Now: func() time.Time { return time.Now().UTC() }}
+	var err error
+	if db.Dialect == Postgres {
+		err = db.openPostgres(dsn)
+	} else {
+		err = db.openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return db, nil
+}
+
+func (db *DB) openPostgres(dsn string) error {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
+	}
+	pool.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
+	pool.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	db.write, db.read = pool, pool
+	return nil
+}
+
+// sqliteDSN puts the pragmas in the DSN so that every pooled connection gets them
+// (a PRAGMA run with Exec reaches only one connection).
+func sqliteDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func (db *DB) openSQLite(path string) error {
+	w, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		return err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	// Create the file and switch it to WAL before the readers open it.
+	if _, err := w.Exec("SELECT 1"); err != nil {
+		w.Close()
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		w.Close()
+		return err
+	}
+	r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	db.write, db.read = w, r
+	return nil
+}
+
+// Close closes the connection pools.
+func (db *DB) Close() error {
+	if db.read != nil && db.read != db.write {
+		db.read.Close()
+	}
+	if db.write != nil {
+		return db.write.Close()
+	}
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// rebind turns `?` placeholders into `$1, $2…` for PostgreSQL. Queries in this
+// package never contain a literal `?` inside a string.
+func (db *DB) rebind(q string) string {
+	if db.Dialect != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Tx is a write transaction with the caller's context, actor and the time it began.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	ctx context.Context
+	now time.Time
+}
+
+// exec runs a write statement with ? placeholders.
+func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	res, err := tx.ExecContext(tx.ctx, tx.db.rebind(q), args...)
+	return res, driverError(err)
+}
+
+// query runs a query with ? placeholders inside the transaction.
+func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.QueryContext(tx.ctx, tx.db.rebind(q), args...)
+	return rows, driverError(err)
+}
+
+// queryRow runs a single-row query with ? placeholders inside the transaction.
+func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	return tx.QueryRowContext(tx.ctx, tx.db.rebind(q), args...)
+}
+
+// insertID runs an INSERT … RETURNING id and returns the new id.
+func (tx *Tx) insertID(q string, args ...any) (int64, error) {
+	var id int64
+	err := tx.queryRow(q+" RETURNING id", args...).Scan(&id)
+	return id, driverError(err)
+}
+
+// update runs a write and reports ENOTFOUND when it touched no row.
+func (tx *Tx) update(what string, q string, args ...any) error {
+	res, err := tx.exec(q, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return mesh.Errorf(mesh.ENOTFOUND, "%s not found", what)
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction, committing when fn returns nil. Every write in
+// MESH goes through here, so a failed write leaves nothing half-written.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return driverError(err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC()}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	return driverError(sqlTx.Commit())
+}
+
+// readQuery runs a read-only query with ? placeholders on the read pool.
+func (db *DB) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
+	return rows, driverError(err)
+}
+
+// readRow runs a single-row read on the read pool.
+func (db *DB) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.rebind(q), args...)
+}
+
+// ExecForTest runs a raw statement on the writer; tests use it to set up odd states.
+func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(ctx, db.rebind(q), args...)
+}
