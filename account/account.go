@@ -183,6 +183,7 @@ type UserUpdate struct {
 
 // AssignmentFilter selects assignments.
 type AssignmentFilter struct {
+	ID         *int64
 	MentorID   *int64
 	FacilityID *int64
 	Under      []string

@@ -270,6 +270,9 @@ func (db *DB) CreateAssignment(ctx context.Context, a *account.Assignment) error
 // FindAssignments returns assignments matching f, newest first.
 func (db *DB) FindAssignments(ctx context.Context, f account.AssignmentFilter) ([]*account.Assignment, int, error) {
 	var w where
+	if f.ID != nil {
+		w.add("a.id = ?", *f.ID)
+	}
 	if f.MentorID != nil {
 		w.add("a.mentor_id = ?", *f.MentorID)
 	}

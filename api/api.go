@@ -1,0 +1,82 @@
+// Package api is MESH's JSON API under /api/v1/. The whole API is visible in Routes;
+// every handler authenticates through auth.Check with the record's place, so a request
+// outside the caller's area gets 403 and never data.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"mesh/account"
+	"mesh/audit"
+	"mesh/auth"
+	"mesh/place"
+	"mesh/staff"
+)
+
+// Store is everything the API reads and writes.
+type Store interface {
+	place.Store
+	staff.Store
+	account.Store
+	audit.Store
+}
+
+// Server holds the API's dependencies.
+type Server struct {
+	Store  Store
+	Auth   *auth.Authenticator
+	Logger *slog.Logger
+	// MaxBody caps request bodies; larger ones get 413.
+	MaxBody int64
+	// Extra routes registered by other packages (e.g. the IMCI engine), kept here so the
+	// API's surface stays listed in one place.
+	Classify http.HandlerFunc
+}
+
+// DefaultMaxBody is the default request body limit (1 MiB).
+const DefaultMaxBody = 1 << 20
+
+// Routes registers the API on mux.
+func (s *Server) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/auth/token", s.createToken)
+	mux.HandleFunc("DELETE /api/v1/auth/token", s.deleteToken)
+	mux.HandleFunc("GET /api/v1/me", s.me)
+
+	mux.HandleFunc("GET /api/v1/orgunits", s.listOrgUnits)
+	mux.HandleFunc("POST /api/v1/orgunits", s.createOrgUnit)
+	mux.HandleFunc("GET /api/v1/orgunits/{id}", s.getOrgUnit)
+	mux.HandleFunc("PATCH /api/v1/orgunits/{id}", s.updateOrgUnit)
+
+	mux.HandleFunc("GET /api/v1/health-workers", s.listHealthWorkers)
+	mux.HandleFunc("POST /api/v1/health-workers", s.createHealthWorker)
+	mux.HandleFunc("GET /api/v1/health-workers/{id}", s.getHealthWorker)
+	mux.HandleFunc("PATCH /api/v1/health-workers/{id}", s.updateHealthWorker)
+
+	mux.HandleFunc("GET /api/v1/users", s.listUsers)
+	mux.HandleFunc("POST /api/v1/users", s.createUser)
+	mux.HandleFunc("GET /api/v1/users/{id}", s.getUser)
+	mux.HandleFunc("PATCH /api/v1/users/{id}", s.updateUser)
+
+	mux.HandleFunc("GET /api/v1/assignments", s.listAssignments)
+	mux.HandleFunc("POST /api/v1/assignments", s.createAssignment)
+	mux.HandleFunc("PATCH /api/v1/assignments/{id}", s.endAssignment)
+
+	mux.HandleFunc("GET /api/v1/audit", s.listAudit)
+
+	if s.Classify != nil {
+		mux.HandleFunc("POST /api/v1/imci/classify", s.Classify)
+	}
+	mux.HandleFunc("/api/", s.notFound)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	writeErrorCode(w, http.StatusNotFound, "NOT_FOUND", "", "no such API endpoint: "+r.Method+" "+r.URL.Path)
+}
+
+// caller returns the request's caller.
+func caller(r *http.Request) *auth.Caller { return auth.CallerFrom(r.Context()) }
+
+// ctx is the request context (carrying the caller as the actor of writes).
+func ctx(r *http.Request) context.Context { return r.Context() }
