@@ -103,7 +103,7 @@ func (db *DB) FindOrgUnits(ctx context.Context, f place.Filter) ([]*place.OrgUni
 	if err := db.readRow(ctx, `SELECT count(*) FROM orgunits`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, driverError(err)
 	}
-	rows, err := db.readQuery(ctx, `SELECT `+orgUnitColumns+` FROM orgunits`+w.String()+` ORDER BY path`+limitOffset(f.Limit, f.Offset), w.args...)
+	rows, err := db.readQuery(ctx, `SELECT `+orgUnitColumns+` FROM orgunits`+w.String()+` ORDER BY name, id`+limitOffset(f.Limit, f.Offset), w.args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"mesh/sqlstore"
+)
+
+func init() { command("migrate", "apply database migrations (--status lists them)", runMigrate) }
+
+func runMigrate(env *Env, args []string) error {
+	fs := newFlags(env, "migrate", "migrate [--db DSN] [--status]")
+	var dsn string
+	dbFlag(fs, env, &dsn)
+	status := fs.Bool("status", false, "list migrations and whether each is applied, without applying any")
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("migrate takes no arguments (got %q)", fs.Arg(0))
+	}
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", describeDSN(dsn), err)
+	}
+	defer db.Close()
+	if *status {
+		ms, err := db.MigrationStatus(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			state := "pending"
+			if m.AppliedAt != nil {
+				state = "applied " + m.AppliedAt.UTC().Format("2006-01-02 15:04:05Z")
+			}
+			fmt.Fprintf(env.Stdout, "%04d  %-32s %s\n", m.Version, m.Name, state)
+		}
+		return nil
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "applied %d migration(s); database %s is up to date\n", n, describeDSN(dsn))
+	return nil
+}

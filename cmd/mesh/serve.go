@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"mesh/api"
+	"mesh/auth"
+	"mesh/sqlstore"
+)
+
+func init() {
+	command("serve", "serve the web app and the JSON API (migrates on start)", runServe)
+}
+
+// serveConfig is what `mesh serve` needs, gathered from flags and environment.
+type serveConfig struct {
+	addr, dsn         string
+	demo              bool
+	certFile, keyFile string
+	secureCookies     bool
+}
+
+func runServe(env *Env, args []string) error {
+	fs := newFlags(env, "serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--tls-cert FILE --tls-key FILE]")
+	var cfg serveConfig
+	fs.StringVar(&cfg.addr, "addr", envOr(env, "MESH_ADDR", "127.0.0.1:8080"), "listen address (env MESH_ADDR)")
+	dbFlag(fs, env, &cfg.dsn)
+	fs.BoolVar(&cfg.demo, "demo", false, "load the demo data set into an empty database and print the demo logins")
+	fs.StringVar(&cfg.certFile, "tls-cert", "", "TLS certificate file (serve HTTPS; service workers need it on a LAN)")
+	fs.StringVar(&cfg.keyFile, "tls-key", "", "TLS private key file")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "mark cookies Secure (set this behind a TLS proxy)")
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve takes no arguments (got %q)", fs.Arg(0))
+	}
+	if (cfg.certFile == "") != (cfg.keyFile == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, env, cfg)
+}
+
+// serve opens and migrates the database, optionally loads the demo, and serves until
+// ctx is cancelled, then shuts down gracefully.
+func serve(ctx context.Context, env *Env, cfg serveConfig) error {
+	logger := slog.New(slog.NewTextHandler(env.Stderr, nil))
+	db, err := openDB(ctx, cfg.dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if cfg.demo {
+		if err := loadDemo(ctx, env, db); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	scheme := "http"
+	if cfg.certFile != "" {
+		scheme = "https"
+	}
+	srv := &http.Server{
+		Handler:           newHandler(db, logger, cfg.secureCookies || cfg.certFile != ""),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      5 * time.Minute, // exports stream for a while
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(env.Stderr, "mesh: serving on %s://%s (database %s)\n", scheme, ln.Addr(), describeDSN(cfg.dsn))
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.certFile != "" {
+			errc <- srv.ServeTLS(ln, cfg.certFile, cfg.keyFile)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(env.Stderr, "mesh: shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newHandler wires the API, the web pages and the health check behind the security
+// middleware: headers on everything, cross-origin write protection (CSRF), and the
+// caller resolved from a session cookie or bearer token.
+func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.Handler {
+	authn := auth.New(db, secureCookies)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", healthz(db))
+	apiServer := &api.Server{Store: db, Auth: authn, Logger: logger, Classify: classifyHandler()}
+	apiServer.Routes(mux)
+	registerWeb(mux, db, authn, logger)
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+	}))
+	return auth.SecurityHeaders(csrf.Handler(authn.Middleware(mux)))
+}
+
+// healthz answers ok once the database answers and its schema is current.
+func healthz(db *sqlstore.DB) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := db.Ping(ctx); err != nil {
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		if ok, err := db.SchemaCurrent(ctx); err != nil || !ok {
+			http.Error(w, "database not migrated", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	}
+}
