@@ -64,14 +64,14 @@ func Load(ctx context.Context, s Store) (*Result, error) {
 	}
 	for _, o := range existing {
 		if o.Code == MarkerCode {
-			return &Result{AlreadyLoaded: true, Logins: logins()}, nil
+			return &Result{AlreadyLoaded: true, Logins: Logins()}, nil
 		}
 	}
 	l := &loader{s: s, ctx: ctx, rng: rand.New(rand.NewPCG(2010, 2026)), res: &Result{}}
 	if err := l.load(); err != nil {
 		return nil, err
 	}
-	l.res.Logins = logins()
+	l.res.Logins = Logins()
 	return l.res, nil
 }
 
@@ -220,7 +220,8 @@ func demoUsers() []struct {
 	}
 }
 
-func logins() []Login {
+// Logins lists the demo accounts.
+func Logins() []Login {
 	var out []Login
 	for _, u := range demoUsers() {
 		out = append(out, Login{Username: u.username, Role: string(u.role), Scope: u.name})

@@ -24,8 +24,9 @@ func finite(x float64) *float64 {
 	return &x
 }
 
-// invalid returns an EINVALID error naming one field.
+// invalid returns an EINVALID error naming one field. The field's message does not
+// repeat the field name, since every consumer prints the two side by side.
 func invalid(field, format string, args ...any) error {
-	fe := mesh.FieldError{Code: "invalid", Field: field, Message: field + ": " + fmt.Sprintf(format, args...)}
-	return mesh.Invalid(fe)
+	fe := mesh.FieldError{Code: "invalid", Field: field, Message: fmt.Sprintf(format, args...)}
+	return &mesh.Error{Code: mesh.EINVALID, Message: "invalid " + field, Fields: []mesh.FieldError{fe}}
 }

@@ -297,6 +297,7 @@ func TestMixedErrors(t *testing.T) {
 		{"missing column", rowsOf(g, y, nil), []string{"x"}, "x"},
 		{"non-numeric", []Row{{"g": "a", "y": "1"}, {"g": "b", "y": "two"}}, nil, "y"},
 		{"exact fit", rowsOf(g, []float64{1, 1, 1, 1, 1}, nil), nil, "fixed"},
+		{"no residual variation", rowsOf(g, []float64{1, 1, 3, 3, 5}, nil), nil, "outcome"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

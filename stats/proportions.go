@@ -161,20 +161,24 @@ func chiSquare1P(x float64) float64 {
 func fisherExact(x11, x12, x21, x22 int) float64 {
 	m, n, k := x11+x21, x12+x22, x11+x12 // column 1, column 2, row 1 totals
 	lo, hi := max(0, k-n), min(k, m)
-	logd := make([]float64, hi-lo+1)
-	top := math.Inf(-1)
-	for x := lo; x <= hi; x++ {
-		logd[x-lo] = lchoose(m, x) + lchoose(n, k-x)
-		top = math.Max(top, logd[x-lo])
-	}
+	logd := func(x int) float64 { return lchoose(m, x) + lchoose(n, k-x) }
+	mode := min(hi, max(lo, int(float64(k+1)*float64(m+1)/float64(m+n+2))))
+	top := logd(mode)
+	obs := math.Exp(logd(x11) - top)
 	var sum, p float64
-	obs := math.Exp(logd[x11-lo] - top)
-	for _, l := range logd {
-		d := math.Exp(l - top)
+	// Walk out from the mode until the probabilities underflow, as R's exp(d − max(d))
+	// does: this keeps huge totals (millions) fast without changing the result.
+	add := func(x int) bool {
+		d := math.Exp(logd(x) - top)
 		sum += d
 		if d <= obs*(1+1e-7) {
 			p += d
 		}
+		return d > 0
+	}
+	for x := mode; x <= hi && add(x); x++ {
+	}
+	for x := mode - 1; x >= lo && add(x); x-- {
 	}
 	return math.Min(1, p/sum)
 }

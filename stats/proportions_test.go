@@ -164,3 +164,15 @@ func TestFisherTies(t *testing.T) {
 		t.Errorf("symmetric table p = %v, want 1", p)
 	}
 }
+
+// Totals in the millions stay fast (the walk stops where probabilities underflow) and
+// agree with the chi-square test, which is accurate at that size.
+func TestCompareProportionsLarge(t *testing.T) {
+	c := mustCompare(t, 400_000, 1_000_000, 401_000, 1_000_000)
+	if c.FisherExact.P <= 0 || math.Abs(c.FisherExact.P-*c.ChiSquare.P) > 0.01*(*c.ChiSquare.P) {
+		t.Errorf("fisher p = %g, chi-square p = %g", c.FisherExact.P, *c.ChiSquare.P)
+	}
+	if c := mustCompare(t, 1_000_000_000, 2_000_000_000, 0, 2_000_000_000); c.FisherExact.P != 0 {
+		t.Errorf("extreme table: fisher p = %g, want 0 (underflow, as R)", c.FisherExact.P)
+	}
+}
