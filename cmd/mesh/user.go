@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"mesh"
+	"mesh/account"
+)
+
+func init() { command("user", "manage accounts: mesh user add", runUser) }
+
+func runUser(env *Env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(env.Stdout, "Usage: mesh user add --username U --role ROLE [--scope ORGUNIT_ID] [--name NAME] --password-stdin [--db DSN]")
+		if len(args) == 0 {
+			return usagef("user needs a subcommand: add")
+		}
+		return nil
+	}
+	if args[0] != "add" {
+		return usagef("unknown user subcommand %q (want add)", args[0])
+	}
+	return runUserAdd(env, args[1:])
+}
+
+func runUserAdd(env *Env, args []string) error {
+	fs := newFlags(env, "user add", "user add --username U --role ROLE [--scope ORGUNIT_ID] [--name NAME] --password-stdin [--db DSN]")
+	var dsn string
+	dbFlag(fs, env, &dsn)
+	username := fs.String("username", "", "login name (lower-case letters, digits, . _ -)")
+	role := fs.String("role", "", "admin, manager, supervisor, mentor or facility")
+	scope := fs.Int64("scope", 0, "id of the place the user's area covers (a district for a supervisor, a facility for an in-charge)")
+	name := fs.String("name", "", "display name")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if *username == "" || *role == "" || !*fromStdin {
+		return usagef("user add needs --username, --role and --password-stdin")
+	}
+	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return usagef("no password on standard input")
+	}
+	password := strings.TrimRight(line, "\r\n")
+	u := &account.User{Username: *username, Role: account.Role(*role), DisplayName: *name}
+	if *scope != 0 {
+		u.ScopeID = scope
+	}
+	u.Normalize()
+	var errs []mesh.FieldError
+	if err := u.Validate(); err != nil {
+		errs = mesh.ErrorFields(err)
+	}
+	hash, herr := account.HashPassword(password)
+	if herr != nil {
+		errs = append(errs, mesh.FieldError{Code: "TOO_SHORT", Field: "password", Message: herr.Error()})
+	}
+	if len(errs) > 0 {
+		return mesh.Invalid(errs...)
+	}
+	u.PasswordHash = hash
+	ctx := context.Background()
+	db, err := openDB(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "created user %s (id %d, role %s)\n", u.Username, u.ID, u.Role)
+	return nil
+}
