@@ -14,20 +14,32 @@ const (
 	ReadAssignments  Permission = "assignments.read"
 	WriteAssignments Permission = "assignments.write"
 	ReadAudit        Permission = "audit.read"
+	ReadVisits       Permission = "visits.read"
+	WriteVisits      Permission = "visits.write"
+	// Named per-worker results ("supporting, not policing"): only the worker's mentors
+	// and their facility's in-charge; district and national users see aggregates.
+	ReadObservations  Permission = "observations.read"
+	WriteObservations Permission = "observations.write"
+	ReadIndicators    Permission = "indicators.read"
 )
 
 // grants says which roles hold each permission. The place check (Scope.Contains)
 // comes on top: a supervisor may write workers, but only in their district.
 var grants = map[Permission][]Role{
-	ReadPlaces:       {Admin, Manager, Supervisor, Mentor, FacilityIC},
-	WritePlaces:      {Admin, Manager},
-	ReadWorkers:      {Admin, Manager, Supervisor, Mentor, FacilityIC},
-	WriteWorkers:     {Admin, Manager, Supervisor, FacilityIC},
-	ReadUsers:        {Admin, Manager, Supervisor},
-	WriteUsers:       {Admin},
-	ReadAssignments:  {Admin, Manager, Supervisor, Mentor, FacilityIC},
-	WriteAssignments: {Admin, Manager, Supervisor},
-	ReadAudit:        {Admin},
+	ReadPlaces:        {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	WritePlaces:       {Admin, Manager},
+	ReadWorkers:       {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	WriteWorkers:      {Admin, Manager, Supervisor, FacilityIC},
+	ReadUsers:         {Admin, Manager, Supervisor},
+	WriteUsers:        {Admin},
+	ReadAssignments:   {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	WriteAssignments:  {Admin, Manager, Supervisor},
+	ReadAudit:         {Admin},
+	ReadVisits:        {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	WriteVisits:       {Admin, Manager, Supervisor, Mentor},
+	ReadObservations:  {Mentor, FacilityIC},
+	WriteObservations: {Mentor},
+	ReadIndicators:    {Admin, Manager, Supervisor, Mentor, FacilityIC},
 }
 
 // Can reports whether the user's role holds the permission.

@@ -7,12 +7,14 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"mesh/account"
 	"mesh/audit"
 	"mesh/auth"
 	"mesh/place"
 	"mesh/staff"
+	"mesh/visit"
 )
 
 // Store is everything the API reads and writes.
@@ -21,6 +23,7 @@ type Store interface {
 	staff.Store
 	account.Store
 	audit.Store
+	visit.Store
 }
 
 // Server holds the API's dependencies.
@@ -33,6 +36,15 @@ type Server struct {
 	// Extra routes registered by other packages (e.g. the IMCI engine), kept here so the
 	// API's surface stays listed in one place.
 	Classify http.HandlerFunc
+	// Now is the clock (tests pin it); nil means time.Now.
+	Now func() time.Time
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // DefaultMaxBody is the default request body limit (1 MiB).
@@ -64,6 +76,12 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /api/v1/assignments/{id}", s.endAssignment)
 
 	mux.HandleFunc("GET /api/v1/audit", s.listAudit)
+
+	mux.HandleFunc("GET /api/v1/visits", s.listVisits)
+	mux.HandleFunc("POST /api/v1/visits", s.postVisit)
+	mux.HandleFunc("GET /api/v1/visits/{id}", s.getVisit)
+	mux.HandleFunc("PUT /api/v1/visits/{id}", s.putVisit)
+	mux.HandleFunc("GET /api/v1/cadence", s.cadence)
 
 	if s.Classify != nil {
 		mux.HandleFunc("POST /api/v1/imci/classify", s.Classify)
