@@ -12,6 +12,7 @@ import (
 	"mesh/account"
 	"mesh/audit"
 	"mesh/auth"
+	"mesh/imci"
 	"mesh/place"
 	"mesh/staff"
 	"mesh/visit"
@@ -24,6 +25,7 @@ type Store interface {
 	account.Store
 	audit.Store
 	visit.Store
+	IndicatorStore
 }
 
 // Server holds the API's dependencies.
@@ -33,9 +35,8 @@ type Server struct {
 	Logger *slog.Logger
 	// MaxBody caps request bodies; larger ones get 413.
 	MaxBody int64
-	// Extra routes registered by other packages (e.g. the IMCI engine), kept here so the
-	// API's surface stays listed in one place.
-	Classify http.HandlerFunc
+	// Protocol is the deployment's IMCI protocol (nil: the embedded WHO 2014 default).
+	Protocol *imci.Protocol
 	// Now is the clock (tests pin it); nil means time.Now.
 	Now func() time.Time
 }
@@ -83,9 +84,10 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/v1/visits/{id}", s.putVisit)
 	mux.HandleFunc("GET /api/v1/cadence", s.cadence)
 
-	if s.Classify != nil {
-		mux.HandleFunc("POST /api/v1/imci/classify", s.Classify)
-	}
+	mux.HandleFunc("GET /api/v1/indicators", s.listIndicators)
+	mux.HandleFunc("GET /api/v1/indicators/{id}/values", s.indicatorValues)
+
+	mux.HandleFunc("POST /api/v1/imci/classify", s.classify)
 	mux.HandleFunc("/api/", s.notFound)
 }
 

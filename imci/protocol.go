@@ -40,31 +40,31 @@ type SettingDefaults struct {
 // Rules are the protocol's choices on ambiguous or adaptable rules; docs/imci.md
 // explains each one.
 type Rules struct {
-	CoughReferMoreThanDays            int     `json:"cough_refer_more_than_days"`
-	DangerSignOnlyBlocksPlanC         bool    `json:"danger_sign_only_blocks_plan_c"`
-	ConfirmedHIVColour                string  `json:"confirmed_hiv_colour"`
-	HIVChestIndrawingReferral         string  `json:"hiv_chest_indrawing_referral"`
-	AnaemiaTriggersFeedingAssessment  bool    `json:"anaemia_triggers_feeding_assessment"`
-	VitaminATreatmentDoses            int     `json:"vitamin_a_treatment_doses"`
-	VitaminAForPersistentDiarrhoea    bool    `json:"vitamin_a_for_persistent_diarrhoea"`
-	YIBloodInStoolRow                 bool    `json:"yi_blood_in_stool_row"`
-	YIPersistentDiarrhoeaRow          bool    `json:"yi_persistent_diarrhoea_row"`
-	YISomeDehydrationFollowUpDays     int     `json:"yi_some_dehydration_follow_up_days"`
-	YINoDehydrationFollowUpDays       int     `json:"yi_no_dehydration_follow_up_days"`
-	FeverNoRiskFollowUpDays           int     `json:"fever_no_risk_follow_up_days"`
-	AmoxicillinDays                   int     `json:"amoxicillin_days"`
-	AmoxicillinShortDays              int     `json:"amoxicillin_short_days"`
-	YIPneumoniaAmoxicillinDays        int     `json:"yi_pneumonia_amoxicillin_days"`
-	ZincDays                          int     `json:"zinc_days"`
-	HighFeverC                        float64 `json:"high_fever_c"`
-	ProlongedFeverDays                int     `json:"prolonged_fever_days"`
-	MAMFollowUpDays                   int     `json:"mam_follow_up_days"`
-	FeedingProblemFollowUpDays        int     `json:"feeding_problem_follow_up_days"`
-	DewormingIntervalMonths           float64 `json:"deworming_interval_months"`
-	VitaminAIntervalMonths            float64 `json:"vitamin_a_interval_months"`
-	YIGentamicinLowDoseUnderDays      int     `json:"yi_gentamicin_low_dose_under_days"`
-	CotrimoxazoleFromDays             int     `json:"cotrimoxazole_from_days"`
-	LowOxygenSaturationPercent        float64 `json:"low_oxygen_saturation_percent"`
+	CoughReferMoreThanDays           int     `json:"cough_refer_more_than_days"`
+	DangerSignOnlyBlocksPlanC        bool    `json:"danger_sign_only_blocks_plan_c"`
+	ConfirmedHIVColour               string  `json:"confirmed_hiv_colour"`
+	HIVChestIndrawingReferral        string  `json:"hiv_chest_indrawing_referral"`
+	AnaemiaTriggersFeedingAssessment bool    `json:"anaemia_triggers_feeding_assessment"`
+	VitaminATreatmentDoses           int     `json:"vitamin_a_treatment_doses"`
+	VitaminAForPersistentDiarrhoea   bool    `json:"vitamin_a_for_persistent_diarrhoea"`
+	YIBloodInStoolRow                bool    `json:"yi_blood_in_stool_row"`
+	YIPersistentDiarrhoeaRow         bool    `json:"yi_persistent_diarrhoea_row"`
+	YISomeDehydrationFollowUpDays    int     `json:"yi_some_dehydration_follow_up_days"`
+	YINoDehydrationFollowUpDays      int     `json:"yi_no_dehydration_follow_up_days"`
+	FeverNoRiskFollowUpDays          int     `json:"fever_no_risk_follow_up_days"`
+	AmoxicillinDays                  int     `json:"amoxicillin_days"`
+	AmoxicillinShortDays             int     `json:"amoxicillin_short_days"`
+	YIPneumoniaAmoxicillinDays       int     `json:"yi_pneumonia_amoxicillin_days"`
+	ZincDays                         int     `json:"zinc_days"`
+	HighFeverC                       float64 `json:"high_fever_c"`
+	ProlongedFeverDays               int     `json:"prolonged_fever_days"`
+	MAMFollowUpDays                  int     `json:"mam_follow_up_days"`
+	FeedingProblemFollowUpDays       int     `json:"feeding_problem_follow_up_days"`
+	DewormingIntervalMonths          float64 `json:"deworming_interval_months"`
+	VitaminAIntervalMonths           float64 `json:"vitamin_a_interval_months"`
+	YIGentamicinLowDoseUnderDays     int     `json:"yi_gentamicin_low_dose_under_days"`
+	CotrimoxazoleFromDays            int     `json:"cotrimoxazole_from_days"`
+	LowOxygenSaturationPercent       float64 `json:"low_oxygen_saturation_percent"`
 }
 
 // DrugDef is one entry of the drug catalogue: how to compute a dose and its band.
@@ -98,6 +98,9 @@ type Band struct {
 	MlMax          float64  `json:"ml_max"`
 	IU             float64  `json:"iu"`
 	Alternative    string   `json:"alternative"`
+
+	// Labels computed once at load, as formatting floats per dose is costly.
+	weightLabel, ageLabel string
 }
 
 // VaccineDose is one row of the vaccine schedule: a code due from an age in days.
@@ -148,6 +151,17 @@ func LoadProtocol(data []byte) (*Protocol, error) {
 	if problems := p.check(); len(problems) > 0 {
 		return nil, fmt.Errorf("protocol: %s", strings.Join(problems, "; "))
 	}
+	for _, d := range p.Drugs {
+		for i := range d.Bands {
+			b := &d.Bands[i]
+			if b.MinKg != nil {
+				b.weightLabel = weightLabel(b)
+			}
+			if b.MinMonths != nil {
+				b.ageLabel = ageLabel(b)
+			}
+		}
+	}
 	return &p, nil
 }
 
@@ -175,8 +189,8 @@ func (p *Protocol) check() []string {
 		"amoxicillin_days": r.AmoxicillinDays, "amoxicillin_short_days": r.AmoxicillinShortDays,
 		"yi_pneumonia_amoxicillin_days": r.YIPneumoniaAmoxicillinDays, "zinc_days": r.ZincDays,
 		"vitamin_a_treatment_doses": r.VitaminATreatmentDoses, "mam_follow_up_days": r.MAMFollowUpDays,
-		"feeding_problem_follow_up_days": r.FeedingProblemFollowUpDays,
-		"fever_no_risk_follow_up_days":   r.FeverNoRiskFollowUpDays,
+		"feeding_problem_follow_up_days":     r.FeedingProblemFollowUpDays,
+		"fever_no_risk_follow_up_days":       r.FeverNoRiskFollowUpDays,
 		"yi_some_dehydration_follow_up_days": r.YISomeDehydrationFollowUpDays,
 		"yi_no_dehydration_follow_up_days":   r.YINoDehydrationFollowUpDays,
 		"cough_refer_more_than_days":         r.CoughReferMoreThanDays,

@@ -112,7 +112,7 @@ func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.H
 	authn := auth.New(db, secureCookies)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz(db))
-	apiServer := &api.Server{Store: db, Auth: authn, Logger: logger, Classify: classifyHandler()}
+	apiServer := &api.Server{Store: db, Auth: authn, Logger: logger}
 	apiServer.Routes(mux)
 	registerWeb(mux, db, authn, logger)
 	csrf := http.NewCrossOriginProtection()

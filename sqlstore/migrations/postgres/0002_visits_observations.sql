@@ -38,6 +38,7 @@ CREATE TABLE observations (
     treatment_correct      BOOLEAN NOT NULL,
     counselling_complete   BOOLEAN NOT NULL,
     correctly_managed      BOOLEAN NOT NULL,
+    indicators             JSONB NOT NULL,
     content_hash           TEXT NOT NULL,
     voided                 BOOLEAN NOT NULL DEFAULT FALSE,
     version                INTEGER NOT NULL DEFAULT 1,

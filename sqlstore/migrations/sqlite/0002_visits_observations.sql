@@ -38,6 +38,7 @@ CREATE TABLE observations (
     treatment_correct      INTEGER NOT NULL,
     counselling_complete   INTEGER NOT NULL,
     correctly_managed      INTEGER NOT NULL,
+    indicators             TEXT NOT NULL,
     content_hash           TEXT NOT NULL,
     voided                 INTEGER NOT NULL DEFAULT 0,
     version                INTEGER NOT NULL DEFAULT 1,
