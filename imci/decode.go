@@ -283,7 +283,7 @@ func (r *reader) input(m map[string]any) Input {
 			r.add(ErrUnsupportedVersion, "schema_version", "must be %q", SchemaVersion)
 		}
 	}
-	if v, ok := o.get("case_id", optional); ok {
+	if v, ok := o.get("case_id", nullOK); ok {
 		if s, isStr := v.(string); !isStr {
 			r.add(ErrWrongType, "case_id", "must be a string")
 		} else if utf8.RuneCountInString(s) > 64 {
@@ -292,44 +292,44 @@ func (r *reader) input(m map[string]any) Input {
 			in.CaseID = &s
 		}
 	}
-	in.AgeDays = o.integer("age_days", optional, 0, 1826)
-	in.AgeMonths = o.number("age_months", optional, 0, 60, true)
-	in.Sex = o.enum("sex", optional, enumSex)
-	in.WeightKg = o.number("weight_kg", optional, 0.5, 40, false)
-	in.TemperatureC = o.number("temperature_c", optional, 30, 45, false)
-	in.TemperatureSite = o.enum("temperature_site", optional, enumTempSite)
+	in.AgeDays = o.integer("age_days", nullOK, 0, 1826)
+	in.AgeMonths = o.number("age_months", nullOK, 0, 60, true)
+	in.Sex = o.enum("sex", nullOK, enumSex)
+	in.WeightKg = o.number("weight_kg", nullOK, 0.5, 40, false)
+	in.TemperatureC = o.number("temperature_c", nullOK, 30, 45, false)
+	in.TemperatureSite = o.enum("temperature_site", nullOK, enumTempSite)
 	if s, ok := o.child("setting", req); ok {
 		in.Setting = readSetting(s)
 	}
-	if c, ok := o.child("danger_signs", optional); ok {
+	if c, ok := o.child("danger_signs", nullOK); ok {
 		in.DangerSigns = readDangerSigns(c)
 	}
-	if c, ok := o.child("cough", optional); ok {
+	if c, ok := o.child("cough", nullOK); ok {
 		in.Cough = readCough(c)
 	}
-	if c, ok := o.child("diarrhoea", optional); ok {
+	if c, ok := o.child("diarrhoea", nullOK); ok {
 		in.Diarrhoea = readDiarrhoea(c, true)
 	}
-	if c, ok := o.child("fever", optional); ok {
+	if c, ok := o.child("fever", nullOK); ok {
 		in.Fever = readFever(c)
 	}
-	if c, ok := o.child("ear", optional); ok {
+	if c, ok := o.child("ear", nullOK); ok {
 		in.Ear = readEar(c)
 	}
-	if c, ok := o.child("nutrition", optional); ok {
+	if c, ok := o.child("nutrition", nullOK); ok {
 		in.Nutrition = readNutrition(c)
 	}
-	if c, ok := o.child("anaemia", optional); ok {
+	if c, ok := o.child("anaemia", nullOK); ok {
 		in.Anaemia = &Anaemia{PalmarPallor: c.enum("palmar_pallor", nullOK, enumPallor)}
 		c.done()
 	}
-	if c, ok := o.child("hiv", optional); ok {
+	if c, ok := o.child("hiv", nullOK); ok {
 		in.HIV = readHIV(c)
 	}
-	if c, ok := o.child("preventive", optional); ok {
+	if c, ok := o.child("preventive", nullOK); ok {
 		in.Preventive = readPreventive(c)
 	}
-	if c, ok := o.child("young_infant", optional); ok {
+	if c, ok := o.child("young_infant", nullOK); ok {
 		in.YoungInfant = readYoungInfant(c)
 	}
 	o.done()

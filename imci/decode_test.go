@@ -58,7 +58,6 @@ func TestValidationErrors(t *testing.T) {
 		{name: "young infant without block", in: baseYI(10, del("young_infant")), want: map[string]string{"young_infant": ErrMissingRequired}, only: true},
 		{name: "young infant without temperature", in: baseYI(10, del("temperature_c")), want: map[string]string{"temperature_c": ErrMissingRequired}, only: true},
 		{name: "young infant null temperature", in: baseYI(10, set("temperature_c", nil)), want: map[string]string{"temperature_c": ErrMissingRequired}, only: true},
-		{name: "null for a non-nullable number", in: baseChild(30.0, set("weight_kg", nil)), want: map[string]string{"weight_kg": ErrWrongType}, only: true},
 		{name: "unknown vaccine", in: baseChild(30.0, set("preventive", map[string]any{"vaccines_received": []any{"BCG", "POLIO9"}})), want: map[string]string{"preventive.vaccines_received[1]": ErrUnknownEnumValue}, only: true},
 		{name: "case_id too long", in: baseChild(30.0, set("case_id", strings.Repeat("x", 65))), want: map[string]string{"case_id": ErrOutOfRange}, only: true},
 		{name: "many errors at once", in: baseChild(30.0, coughBlock(500), set("temperature_c", 55.0), set("setting.malaria_risk", "medium"), set("cough.wheeze", "yes"), set("foo", 1)),
@@ -173,5 +172,18 @@ func TestCatalogue(t *testing.T) {
 		if _, ok := classes[c]; !ok {
 			t.Errorf("severe list code %s not in catalogue", c)
 		}
+	}
+}
+
+// A null optional top-level value (weight, temperature, a block) means "not given",
+// as omitting it does: a form that sends every key with null must not be rejected.
+func TestNullTopLevelMeansNotGiven(t *testing.T) {
+	body, _ := json.Marshal(baseChild(30.0, set("weight_kg", nil), set("cough", nil), set("sex", nil)))
+	in, errs := Decode(body)
+	if len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	if in.WeightKg != nil || in.Cough != nil || in.Sex != "" {
+		t.Fatalf("null read as a value: %+v", in)
 	}
 }
