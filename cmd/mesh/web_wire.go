@@ -6,9 +6,10 @@ import (
 
 	"mesh/auth"
 	"mesh/sqlstore"
+	"mesh/web"
 )
 
 // registerWeb adds the HTML pages and static files to mux.
 func registerWeb(mux *http.ServeMux, db *sqlstore.DB, authn *auth.Authenticator, logger *slog.Logger) {
-	// Wired by the web package (see web.Server.Routes).
+	(&web.Server{Store: db, Auth: authn, Logger: logger}).Routes(mux)
 }

@@ -1,0 +1,82 @@
+// Package web is MESH's server-rendered web app: html/template pages, embedded with
+// their CSS and htmx, for nurse mentors on phones with poor connectivity. Every page
+// works without JavaScript; htmx only enhances (e.g. filter-as-you-type). Access uses
+// the same auth.Check as the JSON API, so both answer the same question the same way.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"mesh/account"
+	"mesh/audit"
+	"mesh/auth"
+	"mesh/place"
+	"mesh/staff"
+)
+
+// Store is everything the web app reads and writes (the same as api.Store).
+type Store interface {
+	place.Store
+	staff.Store
+	account.Store
+	audit.Store
+}
+
+// Server holds the web app's dependencies.
+type Server struct {
+	Store  Store
+	Auth   *auth.Authenticator
+	Logger *slog.Logger
+	// Dev re-reads templates from web/templates on every request, for editing them
+	// without a rebuild (run from the module root).
+	Dev bool
+
+	views *views
+}
+
+// Routes registers every page and the static files on mux; the whole web surface is
+// listed here.
+func (s *Server) Routes(mux *http.ServeMux) {
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	s.views = mustViews(s.Dev)
+
+	mux.Handle("GET /static/", staticHandler())
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("POST /language", s.setLanguage)
+
+	mux.HandleFunc("GET /places", s.listPlaces)
+	mux.HandleFunc("GET /places/new", s.newPlaceForm)
+	mux.HandleFunc("POST /places/new", s.createPlace)
+	mux.HandleFunc("GET /places/{id}", s.showPlace)
+	mux.HandleFunc("GET /places/{id}/edit", s.editPlaceForm)
+	mux.HandleFunc("POST /places/{id}/edit", s.updatePlace)
+
+	mux.HandleFunc("GET /workers", s.listWorkers)
+	mux.HandleFunc("GET /workers/new", s.newWorkerForm)
+	mux.HandleFunc("POST /workers/new", s.createWorker)
+	mux.HandleFunc("GET /workers/{id}", s.showWorker)
+	mux.HandleFunc("GET /workers/{id}/edit", s.editWorkerForm)
+	mux.HandleFunc("POST /workers/{id}/edit", s.updateWorker)
+
+	mux.HandleFunc("GET /users", s.listUsers)
+	mux.HandleFunc("GET /users/new", s.newUserForm)
+	mux.HandleFunc("POST /users/new", s.createUser)
+	mux.HandleFunc("GET /users/{id}/edit", s.editUserForm)
+	mux.HandleFunc("POST /users/{id}/edit", s.updateUser)
+
+	mux.HandleFunc("GET /assignments", s.listAssignments)
+	mux.HandleFunc("GET /assignments/new", s.newAssignmentForm)
+	mux.HandleFunc("POST /assignments/new", s.createAssignment)
+	mux.HandleFunc("POST /assignments/{id}/end", s.endAssignment)
+
+	mux.HandleFunc("GET /audit", s.listAudit)
+
+	// Anything else that is not the API is a page that does not exist.
+	mux.HandleFunc("/", s.notFound)
+}
