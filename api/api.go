@@ -13,6 +13,7 @@ import (
 	"mesh/audit"
 	"mesh/auth"
 	"mesh/imci"
+	"mesh/observation"
 	"mesh/place"
 	"mesh/staff"
 	"mesh/visit"
@@ -26,6 +27,7 @@ type Store interface {
 	audit.Store
 	visit.Store
 	IndicatorStore
+	observation.Store
 }
 
 // Server holds the API's dependencies.
@@ -83,6 +85,12 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/visits/{id}", s.getVisit)
 	mux.HandleFunc("PUT /api/v1/visits/{id}", s.putVisit)
 	mux.HandleFunc("GET /api/v1/cadence", s.cadence)
+
+	mux.HandleFunc("GET /api/v1/observations", s.listObservations)
+	mux.HandleFunc("PUT /api/v1/observations/{id}", s.putObservation)
+	mux.HandleFunc("GET /api/v1/observations/{id}", s.getObservation)
+	mux.HandleFunc("DELETE /api/v1/observations/{id}", s.voidObservation)
+	mux.HandleFunc("GET /api/v1/health-workers/{id}/competency", s.competency)
 
 	mux.HandleFunc("GET /api/v1/indicators", s.listIndicators)
 	mux.HandleFunc("GET /api/v1/indicators/{id}/values", s.indicatorValues)

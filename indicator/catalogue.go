@@ -60,9 +60,10 @@ var imciQuality = []struct {
 		"correctly managed (all domains)", "observations", Proportion, true, goal(0.8)},
 }
 
-// The young-infant family has no danger_signs_all, main_symptoms_all, muac_measured or
-// malaria_tested: those tasks do not apply under two months.
-var notForYoungInfants = map[string]bool{"danger_signs_all": true, "main_symptoms_all": true, "muac_measured": true, "malaria_tested": true, "dehydration_assessed": true}
+// The young-infant family has no danger-sign, main-symptom, MUAC, malaria or pallor
+// indicators (those tasks do not apply under two months) and one of its own:
+// yi.breastfeed_observed.
+var notForYoungInfants = map[string]bool{"danger_signs_all": true, "main_symptoms_all": true, "muac_measured": true, "malaria_tested": true, "pallor_checked": true}
 
 func init() {
 	for _, q := range imciQuality {
@@ -74,6 +75,12 @@ func init() {
 				HigherBetter: q.higherBetter, Goal: q.goal, Source: "observations"})
 		}
 	}
+}
+
+func init() {
+	register(&Indicator{ID: "yi.breastfeed_observed", Names: map[string]string{"en": "Breastfeed observed (young infant)",
+		"fr": "Tétée observée (nourrisson)", "rw": "Konsa byarebwe (uruhinja)"}, Kind: Proportion,
+		Numerator: "breastfeed observed", Denominator: "young-infant observations where it is required", HigherBetter: true, Goal: goal(0.9), Source: "observations"})
 }
 
 func register(ind *Indicator) { byID[ind.ID] = ind }

@@ -1,0 +1,310 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"mesh"
+	"mesh/account"
+	"mesh/auth"
+	"mesh/observation"
+	"mesh/staff"
+	"mesh/visit"
+)
+
+// ObservationInput is a case observation as a client sends it, with the optional
+// version that allows changing a stored one (also accepted as ?version= or If-Match).
+type ObservationInput struct {
+	Body    []byte
+	Version *int
+}
+
+// splitVersion takes "version" out of a JSON object body (it is not part of the
+// observation itself) and returns the rest unchanged.
+func splitVersion(body []byte) ([]byte, *int, error) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return body, nil, nil // let the strict decoder report the malformed body
+	}
+	raw, ok := m["version"]
+	if !ok {
+		return body, nil, nil
+	}
+	var v int
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, nil, mesh.Invalid(mesh.FieldError{Code: "WRONG_TYPE", Field: "version", Message: "version must be a whole number"})
+	}
+	delete(m, "version")
+	rest, _ := json.Marshal(m)
+	return rest, &v, nil
+}
+
+// SaveObservation decodes, checks access, scores and stores one observation with
+// client id id; shared by PUT and sync. It returns the record and whether it is new.
+func (s *Server) SaveObservation(r *http.Request, id string, body []byte, version *int) (*observation.Record, bool, error) {
+	c := caller(r)
+	if err := auth.Check(c, account.WriteObservations, ""); err != nil {
+		return nil, false, err
+	}
+	body, bodyVersion, err := splitVersion(body)
+	if err != nil {
+		return nil, false, err
+	}
+	if version == nil {
+		version = bodyVersion
+	}
+	o, errs := observation.Decode(body)
+	if !visit.ValidUUID(id) {
+		errs = append(errs, mesh.FieldError{Code: "INVALID_FORMAT", Field: "id", Message: "id must be a UUID made by the client"})
+	} else if o.ID != "" && o.ID != id {
+		errs = append(errs, mesh.FieldError{Code: "CONFLICTING_FIELDS", Field: "id", Message: "the id in the body differs from the id in the URL"})
+	}
+	if len(errs) > 0 {
+		return nil, false, mesh.Invalid(errs...)
+	}
+	o.ID = id
+	rec, err := s.placeObservation(r, o)
+	if err != nil {
+		return nil, false, err
+	}
+	created, err := s.Store.PutObservation(ctx(r), rec, version)
+	return rec, created, err
+}
+
+// placeObservation checks the visit and worker, scores the observation and fills the
+// facility and month it counts in.
+func (s *Server) placeObservation(r *http.Request, o observation.Observation) (*observation.Record, error) {
+	c := caller(r)
+	v, err := s.Store.FindVisitByID(ctx(r), o.VisitID)
+	if mesh.ErrorCode(err) == mesh.ENOTFOUND {
+		return nil, mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "visit_id", Message: "visit_id names no visit: save the visit first"})
+	} else if err != nil {
+		return nil, err
+	}
+	if err := auth.Check(c, account.WriteObservations, v.FacilityPath); err != nil {
+		return nil, err
+	}
+	if old, err := s.Store.FindObservationByID(ctx(r), o.ID); err == nil {
+		if err := auth.Check(c, account.WriteObservations, old.FacilityPath); err != nil {
+			return nil, err
+		}
+	}
+	hw, err := s.Store.FindHealthWorkerByID(ctx(r), o.HealthWorkerID)
+	if mesh.ErrorCode(err) == mesh.ENOTFOUND {
+		return nil, mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "health_worker_id", Message: "health_worker_id names no health worker"})
+	} else if err != nil {
+		return nil, err
+	}
+	if !postedAt(hw.Postings, v.FacilityID) && hw.FacilityID != v.FacilityID {
+		return nil, mesh.Invalid(mesh.FieldError{Code: "INVALID_REFERENCE", Field: "health_worker_id", Message: "this health worker is not posted at the visit's facility"})
+	}
+	fac, err := s.Store.FindOrgUnitByID(ctx(r), v.FacilityID)
+	if err != nil {
+		return nil, err
+	}
+	expected, score, err := observation.Evaluate(o, observation.Options{TrainedOn: hw.IMCITrainedOn, Protocol: s.protocol()})
+	if err != nil {
+		return nil, prefixAssessment(err)
+	}
+	exp, err := json.Marshal(expected)
+	if err != nil {
+		return nil, err
+	}
+	return &observation.Record{Observation: o, FacilityID: fac.ID, FacilityPath: fac.Path, Month: localMonth(o.ObservedAt, fac.TimeZone),
+		Expected: exp, Score: score, ContentHash: observation.ContentHash(o), Indicators: score.Indicators()}, nil
+}
+
+// prefixAssessment names engine errors by their place in the observation body.
+func prefixAssessment(err error) error {
+	fields := mesh.ErrorFields(err)
+	if len(fields) == 0 {
+		return err
+	}
+	out := make([]mesh.FieldError, len(fields))
+	for i, f := range fields {
+		out[i] = f
+		if f.Field != "" && f.Field[0] != '$' && !hasPrefix(f.Field, "assessment") && !hasPrefix(f.Field, "measurements") {
+			out[i].Field = "assessment." + f.Field
+		}
+	}
+	return mesh.Invalid(out...)
+}
+
+func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
+
+// postedAt reports whether any of a worker's postings (past or present) is at facility
+// id: an observation recorded later for a worker who has since moved still counts.
+func postedAt(ps []staff.Posting, id int64) bool {
+	for _, p := range ps {
+		if p.FacilityID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// localMonth is the month ("YYYY-MM") of t in the facility's time zone: a record
+// counts in the month the facility lived it.
+func localMonth(t time.Time, zone string) string {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01")
+}
+
+func (s *Server) putObservation(w http.ResponseWriter, r *http.Request) {
+	limit := s.MaxBody
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		s.fail(w, r, &mesh.Error{Code: mesh.ETOOLARGE, Message: "the body is too large",
+			Fields: []mesh.FieldError{{Code: "TOO_LARGE", Field: "$", Message: "the body is larger than the limit"}}})
+		return
+	}
+	version, err := requestVersion(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rec, created, err := s.SaveObservation(r, r.PathValue("id"), body, version)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, rec)
+}
+
+// requestVersion reads an optional version from ?version= or an If-Match header.
+func requestVersion(r *http.Request) (*int, error) {
+	s := r.URL.Query().Get("version")
+	if s == "" {
+		s = trimQuotes(r.Header.Get("If-Match"))
+	}
+	if s == "" {
+		return nil, nil
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return nil, mesh.Invalid(mesh.FieldError{Code: "INVALID_FORMAT", Field: "version", Message: "version must be a whole number"})
+	}
+	return &v, nil
+}
+
+func trimQuotes(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// loadObservation fetches {id} and checks the caller may see named per-worker results.
+func (s *Server) loadObservation(w http.ResponseWriter, r *http.Request, p account.Permission) (*observation.Record, bool) {
+	c := caller(r)
+	if err := auth.Check(c, p, ""); err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	rec, err := s.Store.FindObservationByID(ctx(r), r.PathValue("id"))
+	if err == nil {
+		err = auth.Check(c, p, rec.FacilityPath)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return rec, true
+}
+
+func (s *Server) getObservation(w http.ResponseWriter, r *http.Request) {
+	if rec, ok := s.loadObservation(w, r, account.ReadObservations); ok {
+		writeJSON(w, http.StatusOK, rec)
+	}
+}
+
+// voidObservation takes an observation out of the indicators (entered in error).
+func (s *Server) voidObservation(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.loadObservation(w, r, account.WriteObservations); !ok {
+		return
+	}
+	rec, err := s.Store.VoidObservation(ctx(r), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rec)
+}
+
+func (s *Server) listObservations(w http.ResponseWriter, r *http.Request) {
+	c := caller(r)
+	if err := auth.Check(c, account.ReadObservations, ""); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := observation.Filter{Under: c.Scope.Under()}
+	if v := r.URL.Query().Get("visit_id"); v != "" {
+		f.VisitID = &v
+	}
+	var err error
+	if f.HealthWorkerID, err = queryInt(r, "health_worker_id"); err == nil {
+		if f.FacilityID, err = queryInt(r, "facility_id"); err == nil {
+			f.Limit, f.Offset, err = paging(r)
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, total, err := s.Store.FindObservations(ctx(r), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeList(w, list, total)
+}
+
+// competency answers a worker's standing per domain (observation.md §4) with the
+// window and streak from ?n= and ?streak= (defaults 5 and 3).
+func (s *Server) competency(w http.ResponseWriter, r *http.Request) {
+	hw, ok := s.loadWorker(w, r, account.ReadObservations)
+	if !ok {
+		return
+	}
+	n, err := queryInt(r, "n")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	streak, err := queryInt(r, "streak")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, _, err := s.Store.FindObservations(ctx(r), observation.Filter{HealthWorkerID: &hw.ID})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	history := make([]observation.ScoredObservation, len(list))
+	for i, rec := range list {
+		history[i] = observation.ScoredObservation{ObservedAt: rec.ObservedAt, Score: rec.Score}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"health_worker_id": hw.ID, "observations": len(list),
+		"domains": observation.Competency(history, intOr(n, 0), intOr(streak, 0))})
+}
+
+func intOr(p *int64, def int) int {
+	if p == nil {
+		return def
+	}
+	return int(*p)
+}

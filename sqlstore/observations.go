@@ -1,0 +1,303 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"mesh"
+	"mesh/indicator"
+	"mesh/observation"
+)
+
+const observationSelect = `SELECT ob.id, ob.body, ob.expected, ob.score, ob.indicators, ob.facility_id, ob.month, ob.content_hash,
+	ob.voided, ob.version, ob.created_at, ob.updated_at, o.path
+	FROM observations ob JOIN orgunits o ON o.id = ob.facility_id`
+
+func scanObservation(r rowScanner) (*observation.Record, error) {
+	var rec observation.Record
+	var body, expected, score, inds string
+	err := r.Scan(&rec.ID, &body, &expected, &score, &inds, &rec.FacilityID, &rec.Month, &rec.ContentHash,
+		&rec.Voided, &rec.Version, &rec.CreatedAt, &rec.UpdatedAt, &rec.FacilityPath)
+	if err != nil {
+		return nil, driverError(err)
+	}
+	id := rec.ID
+	if err := json.Unmarshal([]byte(body), &rec.Observation); err != nil {
+		return nil, fmt.Errorf("stored observation %s: %w", id, err)
+	}
+	rec.ID = id
+	rec.Expected = json.RawMessage(expected)
+	if err := json.Unmarshal([]byte(score), &rec.Score); err != nil {
+		return nil, fmt.Errorf("stored score %s: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(inds), &rec.Indicators); err != nil {
+		return nil, fmt.Errorf("stored indicators %s: %w", id, err)
+	}
+	return &rec, nil
+}
+
+func contributions(vs []observation.IndicatorValue) []indicator.Contribution {
+	out := make([]indicator.Contribution, len(vs))
+	for i, v := range vs {
+		out[i] = indicator.Contribution{ID: v.ID, Num: v.Num, Den: v.Den}
+	}
+	return out
+}
+
+// PutObservation stores a scored observation idempotently and keeps the facility-month
+// counts in step in the same transaction (see observation.Store).
+func (db *DB) PutObservation(ctx context.Context, r *observation.Record, expectedVersion *int) (bool, error) {
+	created := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		body, expected, score, inds, err := observationJSON(r)
+		if err != nil {
+			return err
+		}
+		actor := mesh.ActorFrom(ctx)
+		res, err := tx.exec(`INSERT INTO observations (id, visit_id, health_worker_id, facility_id, observed_at, month, age_group, protocol,
+			body, expected, score, engine_version, scoring_version, assessment_index, classification_correct, treatment_correct,
+			counselling_complete, correctly_managed, indicators, content_hash, voided, version, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			r.ID, r.VisitID, r.HealthWorkerID, r.FacilityID, r.ObservedAt.UTC(), r.Month, r.Score.AgeGroup, r.Protocol,
+			body, expected, score, r.Score.EngineVersion, r.Score.ScoringVersion, r.Score.AssessmentIndex, r.Score.ClassificationCorrect,
+			r.Score.TreatmentCorrect, r.Score.CounsellingComplete, r.Score.CorrectlyManaged, inds, r.ContentHash, false, nullID(actor.UserID), tx.now, tx.now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			created, r.Version, r.CreatedAt, r.UpdatedAt = true, 1, tx.now, tx.now
+			if err := tx.addCounts(r.FacilityID, r.Month, contributions(r.Indicators), 1); err != nil {
+				return err
+			}
+			return tx.audit("observation", r.ID, "create", map[string]any{"visit_id": r.VisitID, "health_worker_id": r.HealthWorkerID,
+				"correctly_managed": r.Score.CorrectlyManaged, "scoring_version": r.Score.ScoringVersion})
+		}
+		return tx.updateObservation(r, expectedVersion, body, expected, score, inds)
+	})
+	return created, err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func observationJSON(r *observation.Record) (body, expected, score, inds string, err error) {
+	b, err := json.Marshal(r.Observation)
+	if err != nil {
+		return
+	}
+	s, err := json.Marshal(r.Score)
+	if err != nil {
+		return
+	}
+	i, err := json.Marshal(r.Indicators)
+	return string(b), string(r.Expected), string(s), string(i), err
+}
+
+// updateObservation handles a PUT of an existing id: the same content is a no-op, a
+// changed one needs the current version; counts move from the old to the new score.
+func (tx *Tx) updateObservation(r *observation.Record, expectedVersion *int, body, expected, score, inds string) error {
+	lock := ""
+	if tx.db.Dialect == Postgres {
+		lock = " FOR UPDATE OF ob"
+	}
+	old, err := scanObservation(tx.queryRow(observationSelect+` WHERE ob.id = ?`+lock, r.ID))
+	if err != nil {
+		return err
+	}
+	if old.ContentHash == r.ContentHash && !old.Voided {
+		*r = *old
+		return nil
+	}
+	if expectedVersion == nil || *expectedVersion != old.Version {
+		return mesh.Errorf(mesh.ECONFLICT, "a different observation is stored under id %s (version %d): send the current version to change it", r.ID, old.Version)
+	}
+	if !old.Voided {
+		if err := tx.addCounts(old.FacilityID, old.Month, contributions(old.Indicators), -1); err != nil {
+			return err
+		}
+	}
+	r.Version, r.CreatedAt, r.UpdatedAt = old.Version+1, old.CreatedAt, tx.now
+	if _, err := tx.exec(`UPDATE observations SET visit_id = ?, health_worker_id = ?, facility_id = ?, observed_at = ?, month = ?, age_group = ?,
+		protocol = ?, body = ?, expected = ?, score = ?, engine_version = ?, scoring_version = ?, assessment_index = ?, classification_correct = ?,
+		treatment_correct = ?, counselling_complete = ?, correctly_managed = ?, indicators = ?, content_hash = ?, voided = ?, version = ?, updated_at = ?
+		WHERE id = ?`,
+		r.VisitID, r.HealthWorkerID, r.FacilityID, r.ObservedAt.UTC(), r.Month, r.Score.AgeGroup, r.Protocol, body, expected, score,
+		r.Score.EngineVersion, r.Score.ScoringVersion, r.Score.AssessmentIndex, r.Score.ClassificationCorrect, r.Score.TreatmentCorrect,
+		r.Score.CounsellingComplete, r.Score.CorrectlyManaged, inds, r.ContentHash, false, r.Version, tx.now, r.ID); err != nil {
+		return err
+	}
+	if err := tx.addCounts(r.FacilityID, r.Month, contributions(r.Indicators), 1); err != nil {
+		return err
+	}
+	return tx.audit("observation", r.ID, "update", map[string]any{"version": [2]int{old.Version, r.Version},
+		"correctly_managed": [2]bool{old.Score.CorrectlyManaged, r.Score.CorrectlyManaged}})
+}
+
+// FindObservationByID returns one stored observation (voided ones too).
+func (db *DB) FindObservationByID(ctx context.Context, id string) (*observation.Record, error) {
+	r, err := scanObservation(db.readRow(ctx, observationSelect+` WHERE ob.id = ?`, id))
+	if mesh.ErrorCode(err) == mesh.ENOTFOUND {
+		return nil, mesh.Errorf(mesh.ENOTFOUND, "observation %s not found", id)
+	}
+	return r, err
+}
+
+// FindObservations returns observations matching f, oldest first (the order a
+// worker's progress is read in).
+func (db *DB) FindObservations(ctx context.Context, f observation.Filter) ([]*observation.Record, int, error) {
+	var w where
+	if f.ID != nil {
+		w.add("ob.id = ?", *f.ID)
+	}
+	if f.VisitID != nil {
+		w.add("ob.visit_id = ?", *f.VisitID)
+	}
+	if f.HealthWorkerID != nil {
+		w.add("ob.health_worker_id = ?", *f.HealthWorkerID)
+	}
+	if f.FacilityID != nil {
+		w.add("ob.facility_id = ?", *f.FacilityID)
+	}
+	if !f.IncludeVoided {
+		w.add("ob.voided = ?", false)
+	}
+	w.under("o.path", f.Under)
+	var total int
+	if err := db.readRow(ctx, `SELECT count(*) FROM observations ob JOIN orgunits o ON o.id = ob.facility_id`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, driverError(err)
+	}
+	rows, err := db.readQuery(ctx, observationSelect+w.String()+` ORDER BY ob.observed_at, ob.id`+limitOffset(f.Limit, f.Offset), w.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*observation.Record
+	for rows.Next() {
+		r, err := scanObservation(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, driverError(rows.Err())
+}
+
+// VoidObservation takes an observation out of every count; the record stays for audit.
+func (db *DB) VoidObservation(ctx context.Context, id string) (*observation.Record, error) {
+	var out *observation.Record
+	err := db.inTx(ctx, func(tx *Tx) error {
+		r, err := scanObservation(tx.queryRow(observationSelect+` WHERE ob.id = ?`, id))
+		if mesh.ErrorCode(err) == mesh.ENOTFOUND {
+			return mesh.Errorf(mesh.ENOTFOUND, "observation %s not found", id)
+		} else if err != nil {
+			return err
+		}
+		out = r
+		if r.Voided {
+			return nil
+		}
+		if err := tx.addCounts(r.FacilityID, r.Month, contributions(r.Indicators), -1); err != nil {
+			return err
+		}
+		r.Voided, r.Version, r.UpdatedAt = true, r.Version+1, tx.now
+		if _, err := tx.exec(`UPDATE observations SET voided = ?, version = ?, updated_at = ? WHERE id = ?`, true, r.Version, tx.now, id); err != nil {
+			return err
+		}
+		return tx.audit("observation", id, "void", map[string]any{"voided": [2]bool{false, true}})
+	})
+	return out, err
+}
+
+// RescoreObservation replaces the expected result and score of a stored observation
+// and moves its counts, keeping the versions each score was made with in the score.
+func (db *DB) RescoreObservation(ctx context.Context, id string, expected json.RawMessage, s observation.Score, ind []observation.IndicatorValue) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		r, err := scanObservation(tx.queryRow(observationSelect+` WHERE ob.id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if !r.Voided {
+			if err := tx.addCounts(r.FacilityID, r.Month, contributions(r.Indicators), -1); err != nil {
+				return err
+			}
+			if err := tx.addCounts(r.FacilityID, r.Month, contributions(ind), 1); err != nil {
+				return err
+			}
+		}
+		score, _ := json.Marshal(s)
+		inds, _ := json.Marshal(ind)
+		if _, err := tx.exec(`UPDATE observations SET expected = ?, score = ?, indicators = ?, engine_version = ?, scoring_version = ?,
+			assessment_index = ?, classification_correct = ?, treatment_correct = ?, counselling_complete = ?, correctly_managed = ?, updated_at = ? WHERE id = ?`,
+			string(expected), string(score), string(inds), s.EngineVersion, s.ScoringVersion, s.AssessmentIndex, s.ClassificationCorrect,
+			s.TreatmentCorrect, s.CounsellingComplete, s.CorrectlyManaged, tx.now, id); err != nil {
+			return err
+		}
+		return tx.audit("observation", id, "rescore", map[string]any{"scoring_version": [2]string{r.Score.ScoringVersion, s.ScoringVersion},
+			"engine_version": [2]string{r.Score.EngineVersion, s.EngineVersion}, "correctly_managed": [2]bool{r.Score.CorrectlyManaged, s.CorrectlyManaged}})
+	})
+}
+
+// RecountIndicators recomputes the facility-month counts from the stored observations
+// and returns them keyed "facility|month|indicator" (for the recount tests and the
+// full-recompute job).
+func (db *DB) RecountIndicators(ctx context.Context) (map[string][2]float64, error) {
+	out := map[string][2]float64{}
+	var last string
+	for {
+		rows, err := db.readQuery(ctx, `SELECT id, facility_id, month, indicators FROM observations WHERE voided = ? AND id > ? ORDER BY id LIMIT 1000`, false, last)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for rows.Next() {
+			var id, month, inds string
+			var fac int64
+			if err := rows.Scan(&id, &fac, &month, &inds); err != nil {
+				rows.Close()
+				return nil, driverError(err)
+			}
+			var vs []observation.IndicatorValue
+			json.Unmarshal([]byte(inds), &vs)
+			for _, v := range vs {
+				if v.Num == 0 && v.Den == 0 {
+					continue
+				}
+				k := fmt.Sprintf("%d|%s|%s", fac, month, v.ID)
+				c := out[k]
+				out[k] = [2]float64{c[0] + v.Num, c[1] + v.Den}
+			}
+			last, n = id, n+1
+		}
+		rows.Close()
+		if n < 1000 {
+			return out, nil
+		}
+	}
+}
+
+// StoredCounts returns the counts table keyed like RecountIndicators, without zero rows.
+func (db *DB) StoredCounts(ctx context.Context) (map[string][2]float64, error) {
+	rows, err := db.readQuery(ctx, `SELECT facility_id, month, indicator, num, den FROM indicator_counts`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][2]float64{}
+	for rows.Next() {
+		var fac int64
+		var month, ind string
+		var num, den float64
+		if err := rows.Scan(&fac, &month, &ind, &num, &den); err != nil {
+			return nil, driverError(err)
+		}
+		if num != 0 || den != 0 {
+			out[fmt.Sprintf("%d|%s|%s", fac, month, ind)] = [2]float64{num, den}
+		}
+	}
+	return out, driverError(rows.Err())
+}
