@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"mesh"
 	"mesh/account"
@@ -105,16 +104,12 @@ func (s *Server) placeObservation(r *http.Request, o observation.Observation) (*
 	if err != nil {
 		return nil, err
 	}
-	expected, score, err := observation.Evaluate(o, observation.Options{TrainedOn: hw.IMCITrainedOn, Protocol: s.protocol()})
+	rec, err := observation.Build(o, observation.Place{FacilityID: fac.ID, FacilityPath: fac.Path, TimeZone: fac.TimeZone},
+		observation.Options{TrainedOn: hw.IMCITrainedOn, Protocol: s.protocol()})
 	if err != nil {
 		return nil, prefixAssessment(err)
 	}
-	exp, err := json.Marshal(expected)
-	if err != nil {
-		return nil, err
-	}
-	return &observation.Record{Observation: o, FacilityID: fac.ID, FacilityPath: fac.Path, Month: localMonth(o.ObservedAt, fac.TimeZone),
-		Expected: exp, Score: score, ContentHash: observation.ContentHash(o), Indicators: score.Indicators()}, nil
+	return rec, nil
 }
 
 // prefixAssessment names engine errors by their place in the observation body.
@@ -144,16 +139,6 @@ func postedAt(ps []staff.Posting, id int64) bool {
 		}
 	}
 	return false
-}
-
-// localMonth is the month ("YYYY-MM") of t in the facility's time zone: a record
-// counts in the month the facility lived it.
-func localMonth(t time.Time, zone string) string {
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("2006-01")
 }
 
 func (s *Server) putObservation(w http.ResponseWriter, r *http.Request) {

@@ -65,3 +65,37 @@ type Store interface {
 	// RescoreObservation replaces a stored score (and its counts) in one transaction.
 	RescoreObservation(ctx context.Context, id string, expected json.RawMessage, s Score, ind []IndicatorValue) error
 }
+
+// Place is where an observation counts: its visit's facility.
+type Place struct {
+	FacilityID   int64
+	FacilityPath string
+	TimeZone     string
+}
+
+// Build scores o and returns the record to store: the engine's expected result, the
+// score, the month (in the facility's time zone) and the indicator contributions. It
+// is the one path from an observation to a stored record, used by the API, sync, the
+// demo and re-scoring, so their scores cannot differ.
+func Build(o Observation, at Place, opt Options) (*Record, error) {
+	expected, score, err := Evaluate(o, opt)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := json.Marshal(expected)
+	if err != nil {
+		return nil, err
+	}
+	return &Record{Observation: o, FacilityID: at.FacilityID, FacilityPath: at.FacilityPath, Month: LocalMonth(o.ObservedAt, at.TimeZone),
+		Expected: exp, Score: score, ContentHash: ContentHash(o), Indicators: score.Indicators()}, nil
+}
+
+// LocalMonth is the month ("YYYY-MM") of t in zone: a record counts in the month the
+// facility lived it.
+func LocalMonth(t time.Time, zone string) string {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01")
+}
