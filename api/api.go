@@ -28,6 +28,7 @@ type Store interface {
 	visit.Store
 	IndicatorStore
 	observation.Store
+	observation.GoalStore
 }
 
 // Server holds the API's dependencies.
@@ -91,6 +92,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/observations/{id}", s.getObservation)
 	mux.HandleFunc("DELETE /api/v1/observations/{id}", s.voidObservation)
 	mux.HandleFunc("GET /api/v1/health-workers/{id}/competency", s.competency)
+	mux.HandleFunc("GET /api/v1/health-workers/{id}/goals", s.listGoals)
+	mux.HandleFunc("POST /api/v1/health-workers/{id}/goals", s.postGoal)
 
 	mux.HandleFunc("GET /api/v1/indicators", s.listIndicators)
 	mux.HandleFunc("GET /api/v1/indicators/{id}/values", s.indicatorValues)
