@@ -41,9 +41,11 @@ func observationBody(visitID string, workerID int64, rr int, classes string, ski
 
 const rightClasses = `"PNEUMONIA","NO_ANAEMIA","NO_ACUTE_MALNUTRITION"`
 
-func (f *fixture) makeVisit(t *testing.T, id string) {
+func (f *fixture) makeVisit(t *testing.T, id string) { f.makeVisitTB(t, id) }
+
+func (f *fixture) makeVisitTB(t testing.TB, id string) {
 	t.Helper()
-	st, body := f.do(t, "mentor.kayonza", "POST", "/api/v1/visits", fmt.Sprintf(`{"id":%q,"facility_id":%d,"date":"2026-11-20"}`, id, f.in.ID))
+	st, body := f.doTB(t, "mentor.kayonza", "POST", "/api/v1/visits", fmt.Sprintf(`{"id":%q,"facility_id":%d,"date":"2026-11-20"}`, id, f.in.ID))
 	if st != 201 {
 		t.Fatalf("visit: %d %s", st, body)
 	}

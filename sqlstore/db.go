@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
@@ -39,6 +40,32 @@ type DB struct {
 
 	// Now returns the current time; tests replace it to pin dates.
 	Now func() time.Time
+
+	// stmts caches prepared statements by pool and query: parsing SQL was the largest
+	// single cost of a save before (modernc re-parses every un-prepared statement).
+	stmts sync.Map // stmtKey → *sql.Stmt
+}
+
+type stmtKey struct {
+	pool *sql.DB
+	q    string
+}
+
+// prepared returns a cached prepared statement for q on pool.
+func (db *DB) prepared(ctx context.Context, pool *sql.DB, q string) (*sql.Stmt, error) {
+	k := stmtKey{pool, q}
+	if st, ok := db.stmts.Load(k); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := pool.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, driverError(err)
+	}
+	if prev, loaded := db.stmts.LoadOrStore(k, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // DialectOf tells the dialect of a --db value: a postgres:// URL or a file path.
@@ -120,6 +147,7 @@ func (db *DB) openSQLite(path string) error {
 
 // Close closes the connection pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	if db.read != nil && db.read != db.write {
 		db.read.Close()
 	}
@@ -158,23 +186,54 @@ type Tx struct {
 	db  *DB
 	ctx context.Context
 	now time.Time
+
+	toCache []string // statements to prepare on the writer after commit
+}
+
+// stmt returns q prepared for this transaction. On SQLite a statement already in the
+// writer's cache is reused; a new one is prepared on the transaction and queued to
+// be cached once the transaction has released the single writer connection (preparing
+// on the pool now would wait for that very connection). PostgreSQL's driver keeps its
+// own per-connection statement cache, so it goes straight through.
+func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
+	q = tx.db.rebind(q)
+	if tx.db.Dialect == SQLite {
+		if st, ok := tx.db.stmts.Load(stmtKey{tx.db.write, q}); ok {
+			return tx.StmtContext(tx.ctx, st.(*sql.Stmt)), nil
+		}
+		tx.toCache = append(tx.toCache, q)
+	}
+	st, err := tx.PrepareContext(tx.ctx, q)
+	return st, driverError(err)
 }
 
 // exec runs a write statement with ? placeholders.
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
-	res, err := tx.ExecContext(tx.ctx, tx.db.rebind(q), args...)
+	st, err := tx.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	res, err := st.ExecContext(tx.ctx, args...)
 	return res, driverError(err)
 }
 
 // query runs a query with ? placeholders inside the transaction.
 func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.QueryContext(tx.ctx, tx.db.rebind(q), args...)
+	st, err := tx.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(tx.ctx, args...)
 	return rows, driverError(err)
 }
 
 // queryRow runs a single-row query with ? placeholders inside the transaction.
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
-	return tx.QueryRowContext(tx.ctx, tx.db.rebind(q), args...)
+	st, err := tx.stmt(q)
+	if err != nil {
+		return tx.QueryRowContext(tx.ctx, tx.db.rebind(q), args...) // reports the same error on Scan
+	}
+	return st.QueryRowContext(tx.ctx, args...)
 }
 
 // insertID runs an INSERT … RETURNING id and returns the new id.
@@ -208,18 +267,39 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		sqlTx.Rollback()
 		return err
 	}
-	return driverError(sqlTx.Commit())
+	if err := sqlTx.Commit(); err != nil {
+		return driverError(err)
+	}
+	for _, q := range tx.toCache {
+		db.prepared(ctx, db.write, q) // best effort: a failure only means no cache
+	}
+	return nil
 }
 
 // readQuery runs a read-only query with ? placeholders on the read pool.
 func (db *DB) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
+	if db.Dialect == Postgres {
+		rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
+		return rows, driverError(err)
+	}
+	st, err := db.prepared(ctx, db.read, db.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	return rows, driverError(err)
 }
 
 // readRow runs a single-row read on the read pool.
 func (db *DB) readRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, db.rebind(q), args...)
+	if db.Dialect == Postgres {
+		return db.read.QueryRowContext(ctx, db.rebind(q), args...)
+	}
+	st, err := db.prepared(ctx, db.read, db.rebind(q))
+	if err != nil {
+		return db.read.QueryRowContext(ctx, db.rebind(q), args...) // reports the same error on Scan
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // ExecForTest runs a raw statement on the writer; tests use it to set up odd states.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 
 	"mesh/indicator"
 )
@@ -9,17 +10,22 @@ import (
 // addCounts adds (sign +1) or removes (sign -1) a record's contributions to the
 // facility-month counts, in the caller's transaction: dashboards are fresh on write.
 func (tx *Tx) addCounts(facilityID int64, month string, cs []indicator.Contribution, sign float64) error {
+	// One multi-row upsert per record instead of one statement per indicator.
+	var values []string
+	var args []any
 	for _, c := range cs {
 		if c.Num == 0 && c.Den == 0 {
 			continue
 		}
-		if _, err := tx.exec(`INSERT INTO indicator_counts (facility_id, month, indicator, num, den) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (facility_id, month, indicator) DO UPDATE SET num = indicator_counts.num + excluded.num, den = indicator_counts.den + excluded.den`,
-			facilityID, month, c.ID, sign*c.Num, sign*c.Den); err != nil {
-			return err
-		}
+		values = append(values, "(?, ?, ?, ?, ?)")
+		args = append(args, facilityID, month, c.ID, sign*c.Num, sign*c.Den)
 	}
-	return nil
+	if len(values) == 0 {
+		return nil
+	}
+	_, err := tx.exec(`INSERT INTO indicator_counts (facility_id, month, indicator, num, den) VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (facility_id, month, indicator) DO UPDATE SET num = indicator_counts.num + excluded.num, den = indicator_counts.den + excluded.den`, args...)
+	return err
 }
 
 // IndicatorCounts sums an indicator's counts per month over the facilities under the
