@@ -29,6 +29,7 @@ type Store interface {
 	IndicatorStore
 	observation.Store
 	observation.GoalStore
+	ChangeStore
 }
 
 // Server holds the API's dependencies.
@@ -94,6 +95,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/health-workers/{id}/competency", s.competency)
 	mux.HandleFunc("GET /api/v1/health-workers/{id}/goals", s.listGoals)
 	mux.HandleFunc("POST /api/v1/health-workers/{id}/goals", s.postGoal)
+
+	mux.HandleFunc("POST /api/v1/sync", s.syncUpload)
+	mux.HandleFunc("GET /api/v1/sync/changes", s.syncChanges)
 
 	mux.HandleFunc("GET /api/v1/indicators", s.listIndicators)
 	mux.HandleFunc("GET /api/v1/indicators/{id}/values", s.indicatorValues)

@@ -42,7 +42,7 @@ func newFixtureTB(t testing.TB, d sqlstore.Dialect) *fixture {
 	}
 	// These scenarios start from the demo's places and people only: the demo's year of
 	// mentoring would blur the exact counts they check.
-	for _, table := range []string{"learning_goals", "observations", "indicator_counts", "visits"} {
+	for _, table := range []string{"changes", "learning_goals", "observations", "indicator_counts", "visits"} {
 		if _, err := db.ExecForTest(ctx, "DELETE FROM "+table); err != nil {
 			t.Fatal(err)
 		}

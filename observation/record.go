@@ -24,6 +24,8 @@ type Record struct {
 	Month        string           `json:"-"` // YYYY-MM in the facility's time zone
 	ContentHash  string           `json:"-"`
 	Indicators   []IndicatorValue `json:"-"`
+	// Unchanged is set by PutObservation when the same content was already stored.
+	Unchanged bool `json:"-"`
 }
 
 // ContentHash fingerprints an observation's content, independent of JSON key order

@@ -70,6 +70,9 @@ func (db *DB) PutObservation(ctx context.Context, r *observation.Record, expecte
 			if err := tx.addCounts(r.FacilityID, r.Month, contributions(r.Indicators), 1); err != nil {
 				return err
 			}
+			if err := tx.recordChange("observation", r.ID, r.FacilityPath); err != nil {
+				return err
+			}
 			return tx.audit("observation", r.ID, "create", map[string]any{"visit_id": r.VisitID, "health_worker_id": r.HealthWorkerID,
 				"correctly_managed": r.Score.CorrectlyManaged, "scoring_version": r.Score.ScoringVersion})
 		}
@@ -111,6 +114,7 @@ func (tx *Tx) updateObservation(r *observation.Record, expectedVersion *int, bod
 	}
 	if old.ContentHash == r.ContentHash && !old.Voided {
 		*r = *old
+		r.Unchanged = true
 		return nil
 	}
 	if expectedVersion == nil || *expectedVersion != old.Version {
@@ -132,6 +136,9 @@ func (tx *Tx) updateObservation(r *observation.Record, expectedVersion *int, bod
 		return err
 	}
 	if err := tx.addCounts(r.FacilityID, r.Month, contributions(r.Indicators), 1); err != nil {
+		return err
+	}
+	if err := tx.recordChange("observation", r.ID, r.FacilityPath); err != nil {
 		return err
 	}
 	return tx.audit("observation", r.ID, "update", map[string]any{"version": [2]int{old.Version, r.Version},
@@ -208,6 +215,9 @@ func (db *DB) VoidObservation(ctx context.Context, id string) (*observation.Reco
 		if _, err := tx.exec(`UPDATE observations SET voided = ?, version = ?, updated_at = ? WHERE id = ?`, true, r.Version, tx.now, id); err != nil {
 			return err
 		}
+		if err := tx.recordChange("observation", id, r.FacilityPath); err != nil {
+			return err
+		}
 		return tx.audit("observation", id, "void", map[string]any{"voided": [2]bool{false, true}})
 	})
 	return out, err
@@ -228,6 +238,9 @@ func (db *DB) RescoreObservation(ctx context.Context, id string, expected json.R
 			if err := tx.addCounts(r.FacilityID, r.Month, contributions(ind), 1); err != nil {
 				return err
 			}
+		}
+		if err := tx.recordChange("observation", id, r.FacilityPath); err != nil {
+			return err
 		}
 		score, _ := json.Marshal(s)
 		inds, _ := json.Marshal(ind)

@@ -62,6 +62,9 @@ func (db *DB) PutVisit(ctx context.Context, v *visit.Visit, expectedVersion *int
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			created, v.Version, v.CreatedAt, v.UpdatedAt = true, 1, tx.now, tx.now
+			if err := tx.recordChange("visit", v.ID, v.FacilityPath); err != nil {
+				return err
+			}
 			return tx.audit("visit", v.ID, "create", asMap(v))
 		}
 		return tx.updateVisit(v, hash, string(acts), expectedVersion)
@@ -78,6 +81,7 @@ func (tx *Tx) updateVisit(v *visit.Visit, hash, acts string, expectedVersion *in
 	}
 	if storedHash == hash {
 		*v = *stored
+		v.Unchanged = true
 		return nil
 	}
 	if expectedVersion == nil || *expectedVersion != stored.Version {
@@ -88,6 +92,9 @@ func (tx *Tx) updateVisit(v *visit.Visit, hash, acts string, expectedVersion *in
 	if _, err := tx.exec(`UPDATE visits SET facility_id = ?, mentor_id = ?, date = ?, kind = ?, status = ?, activities = ?, teaching_topic = ?,
 		teaching_attendees = ?, notes = ?, content_hash = ?, version = ?, updated_at = ? WHERE id = ?`,
 		v.FacilityID, v.MentorID, v.Date, v.Kind, v.Status, acts, v.TeachingTopic, v.TeachingAttendees, v.Notes, hash, v.Version, v.UpdatedAt, v.ID); err != nil {
+		return err
+	}
+	if err := tx.recordChange("visit", v.ID, v.FacilityPath); err != nil {
 		return err
 	}
 	return tx.audit("visit", v.ID, "update", audit.Diff(before, asMap(v)))

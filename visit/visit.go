@@ -43,6 +43,8 @@ type Visit struct {
 	UpdatedAt         time.Time `json:"updated_at"`
 
 	FacilityPath string `json:"-"`
+	// Unchanged is set by PutVisit when the same content was already stored (a repeat).
+	Unchanged bool `json:"-"`
 }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)

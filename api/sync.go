@@ -1,0 +1,205 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"mesh"
+	"mesh/account"
+	"mesh/auth"
+	"mesh/sqlstore"
+)
+
+// MaxSyncRecords caps one upload batch (interfaces.md).
+const MaxSyncRecords = 500
+
+// maxSyncBody allows 500 full observations.
+const maxSyncBody = 16 << 20
+
+// SyncRecord is one record of an upload batch.
+type SyncRecord struct {
+	Type    string          `json:"type"`
+	ID      string          `json:"id"`
+	Version *int            `json:"version"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// SyncResult is the outcome of one record, in the order sent.
+type SyncResult struct {
+	ID      string            `json:"id"`
+	Status  string            `json:"status"` // stored, already_stored, conflict, invalid
+	Version int               `json:"version,omitempty"`
+	Errors  []mesh.FieldError `json:"errors,omitempty"`
+}
+
+// ChangeStore reads the change log.
+type ChangeStore interface {
+	FindChanges(ctx context.Context, after int64, under []string, types []string, limit int) ([]sqlstore.Change, bool, error)
+}
+
+// syncUpload stores a batch from a device's outbox. Each record commits in its own
+// transaction and is acknowledged only after that commit; resending a batch answers
+// already_stored and changes nothing. A failure of the database itself aborts the
+// request (5xx), so the client retries and nothing is acknowledged that is not stored.
+func (s *Server) syncUpload(w http.ResponseWriter, r *http.Request) {
+	if err := auth.Check(caller(r), account.ReadPlaces, ""); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var batch struct {
+		Records []SyncRecord `json:"records"`
+	}
+	if err := DecodeJSON(http.MaxBytesReader(w, r.Body, maxSyncBody), &batch); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(batch.Records) > MaxSyncRecords {
+		s.fail(w, r, mesh.Invalid(mesh.FieldError{Code: "OUT_OF_RANGE", Field: "records",
+			Message: "send at most " + strconv.Itoa(MaxSyncRecords) + " records per batch"}))
+		return
+	}
+	results := make([]SyncResult, len(batch.Records))
+	for i, rec := range batch.Records {
+		res, err := s.syncOne(r, rec)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		results[i] = res
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+}
+
+// syncOne stores one record and classifies the outcome; only internal errors are
+// returned as errors.
+func (s *Server) syncOne(r *http.Request, rec SyncRecord) (SyncResult, error) {
+	res := SyncResult{ID: rec.ID}
+	version, unchanged, err := s.storeSynced(r, rec)
+	switch code := mesh.ErrorCode(err); {
+	case err == nil && unchanged:
+		res.Status, res.Version = "already_stored", version
+	case err == nil:
+		res.Status, res.Version = "stored", version
+	case code == mesh.ECONFLICT:
+		res.Status, res.Errors = "conflict", []mesh.FieldError{{Code: "CONFLICT", Message: mesh.ErrorMessage(err)}}
+	case code == mesh.EINVALID, code == mesh.EFORBIDDEN, code == mesh.ENOTFOUND, code == mesh.ETOOLARGE:
+		res.Status, res.Errors = "invalid", mesh.ErrorFields(err)
+		if len(res.Errors) == 0 {
+			res.Errors = []mesh.FieldError{{Code: upper(code), Message: mesh.ErrorMessage(err)}}
+		}
+	default:
+		return res, err
+	}
+	return res, nil
+}
+
+func upper(s string) string { return string(bytes.ToUpper([]byte(s))) }
+
+// storeSynced dispatches a record to the same code path as its own endpoint.
+func (s *Server) storeSynced(r *http.Request, rec SyncRecord) (version int, unchanged bool, err error) {
+	switch rec.Type {
+	case "visit":
+		var in visitInput
+		if err := DecodeJSON(bytes.NewReader(rec.Data), &in); err != nil {
+			return 0, false, err
+		}
+		if in.ID == "" {
+			in.ID = rec.ID
+		} else if in.ID != rec.ID {
+			return 0, false, mesh.Invalid(mesh.FieldError{Code: "CONFLICTING_FIELDS", Field: "data.id", Message: "data.id differs from the record id"})
+		}
+		if rec.Version != nil {
+			in.Version = rec.Version
+		}
+		v, _, err := s.PutVisit(r, in)
+		if err != nil {
+			return 0, false, err
+		}
+		return v.Version, v.Unchanged, nil
+	case "observation":
+		o, _, err := s.SaveObservation(r, rec.ID, rec.Data, rec.Version)
+		if err != nil {
+			return 0, false, err
+		}
+		return o.Version, o.Unchanged, nil
+	case "readiness_check", "stock_event", "issue":
+		return 0, false, mesh.Invalid(mesh.FieldError{Code: "NOT_SUPPORTED", Field: "type", Message: rec.Type + " records are not accepted by this server yet"})
+	}
+	return 0, false, mesh.Invalid(mesh.FieldError{Code: "UNKNOWN_ENUM_VALUE", Field: "type", Message: "type must be visit, observation, readiness_check, stock_event or issue"})
+}
+
+// Change is one entry of GET /api/v1/sync/changes.
+type Change struct {
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	Deleted bool   `json:"deleted,omitempty"`
+	Data    any    `json:"data"`
+}
+
+// syncChanges pages through what changed in the caller's area since a cursor. Named
+// per-worker records (observations) go only to roles that may read them.
+func (s *Server) syncChanges(w http.ResponseWriter, r *http.Request) {
+	c := caller(r)
+	if err := auth.Check(c, account.ReadVisits, ""); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var after int64
+	if since := r.URL.Query().Get("since"); since != "" {
+		v, err := strconv.ParseInt(since, 10, 64)
+		if err != nil || v < 0 {
+			s.fail(w, r, mesh.Invalid(mesh.FieldError{Code: "INVALID_FORMAT", Field: "since", Message: "since must be a cursor returned by this endpoint"}))
+			return
+		}
+		after = v
+	}
+	limit := 200
+	if l, err := queryInt(r, "limit"); err != nil || (l != nil && (*l < 1 || *l > 1000)) {
+		s.fail(w, r, mesh.Invalid(mesh.FieldError{Code: "OUT_OF_RANGE", Field: "limit", Message: "limit must be between 1 and 1000"}))
+		return
+	} else if l != nil {
+		limit = int(*l)
+	}
+	types := []string{"visit"}
+	if account.Can(c.User, account.ReadObservations) {
+		types = append(types, "observation")
+	}
+	log, more, err := s.Store.FindChanges(ctx(r), after, c.Scope.Under(), types, limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]Change, 0, len(log))
+	cursor := after
+	for _, e := range log {
+		ch, err := s.loadChange(r, e)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out = append(out, ch)
+		cursor = e.Seq
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"changes": out, "cursor": strconv.FormatInt(cursor, 10), "more": more})
+}
+
+func (s *Server) loadChange(r *http.Request, e sqlstore.Change) (Change, error) {
+	switch e.Type {
+	case "visit":
+		v, err := s.Store.FindVisitByID(ctx(r), e.ID)
+		if err != nil {
+			return Change{}, err
+		}
+		return Change{Type: e.Type, ID: e.ID, Version: v.Version, Data: v}, nil
+	default:
+		o, err := s.Store.FindObservationByID(ctx(r), e.ID)
+		if err != nil {
+			return Change{}, err
+		}
+		return Change{Type: e.Type, ID: e.ID, Version: o.Version, Deleted: o.Voided, Data: o}, nil
+	}
+}
