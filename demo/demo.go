@@ -1,6 +1,8 @@
 // Package demo loads a demonstration data set shaped like Rwanda's MESH programme:
 // two districts with 8 and 13 health centres, their mentors, supervisors and about 80
-// health workers with some turnover, and a user for each role. Loading is idempotent.
+// health workers with some turnover, a user for each role, and a year of mentoring
+// visits with scored case observations of simulated children and nurses whose skill
+// grows with mentoring. Loading is deterministic and idempotent.
 package demo
 
 import (
@@ -10,8 +12,10 @@ import (
 
 	"mesh"
 	"mesh/account"
+	"mesh/observation"
 	"mesh/place"
 	"mesh/staff"
+	"mesh/visit"
 )
 
 // Password is the demo users' password, printed with the logins.
@@ -25,6 +29,8 @@ type Store interface {
 	place.Store
 	staff.Store
 	account.Store
+	visit.Store
+	observation.Store
 }
 
 // Login is a demo account to print.
@@ -37,6 +43,9 @@ type Result struct {
 	AlreadyLoaded bool
 	Places        int
 	Workers       int
+	Visits        int // mentoring visits done
+	PlannedVisits int // next visits planned
+	Observations  int // scored case observations
 	Logins        []Login
 }
 
@@ -93,7 +102,10 @@ func (l *loader) load() error {
 	if err := l.workers(); err != nil {
 		return err
 	}
-	return l.users()
+	if err := l.users(); err != nil {
+		return err
+	}
+	return l.mentoring()
 }
 
 func (l *loader) create(o *place.OrgUnit) error {

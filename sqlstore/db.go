@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -44,6 +45,12 @@ type DB struct {
 	// stmts caches prepared statements by pool and query: parsing SQL was the largest
 	// single cost of a save before (modernc re-parses every un-prepared statement).
 	stmts sync.Map // stmtKey → *sql.Stmt
+
+	// writes feeds the SQLite group committer (nil on PostgreSQL); see groupcommit.go.
+	writes  chan *writeReq
+	stopped chan struct{}
+	closeMu sync.RWMutex
+	closed  bool
 }
 
 type stmtKey struct {
@@ -142,11 +149,21 @@ func (db *DB) openSQLite(path string) error {
 	}
 	r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
 	db.write, db.read = w, r
+	if os.Getenv("MESH_SQLITE_GROUP_COMMIT") != "0" {
+		db.startCommitter()
+	}
 	return nil
 }
 
 // Close closes the connection pools.
 func (db *DB) Close() error {
+	db.closeMu.Lock()
+	if db.writes != nil && !db.closed {
+		close(db.writes)
+		<-db.stopped
+	}
+	db.closed = true
+	db.closeMu.Unlock()
 	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	if db.read != nil && db.read != db.write {
 		db.read.Close()
@@ -258,6 +275,14 @@ func (tx *Tx) update(what string, q string, args ...any) error {
 // inTx runs fn in a write transaction, committing when fn returns nil. Every write in
 // MESH goes through here, so a failed write leaves nothing half-written.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.writes != nil {
+		db.closeMu.RLock()
+		defer db.closeMu.RUnlock()
+		if db.closed {
+			return errClosed
+		}
+		return db.queueWrite(ctx, fn)
+	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return driverError(err)

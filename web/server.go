@@ -77,6 +77,11 @@ func (s *Server) Routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /audit", s.listAudit)
 
+	mux.HandleFunc("GET /imci/check", s.imciCheckForm)
+	mux.HandleFunc("POST /imci/check", s.imciCheck)
+	mux.HandleFunc("GET /growth", s.growthForm)
+	mux.HandleFunc("POST /growth", s.growthCalc)
+
 	// Anything else that is not the API is a page that does not exist.
 	mux.HandleFunc("/", s.notFound)
 }

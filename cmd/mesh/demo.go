@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	command("demo", "load the demo data set (idempotent): two districts, 21 health centres, staff and users", runDemo)
+	command("demo", "load the demo data set (idempotent): two districts, 21 health centres, staff, users and a year of mentoring", runDemo)
 }
 
 func runDemo(env *Env, args []string) error {
@@ -40,7 +40,8 @@ func loadDemo(ctx context.Context, env *Env, db *sqlstore.DB) error {
 	if res.AlreadyLoaded {
 		fmt.Fprintln(env.Stderr, "mesh: the demo data set is already loaded")
 	} else {
-		fmt.Fprintf(env.Stderr, "mesh: loaded the demo data set: %d places, %d health workers\n", res.Places, res.Workers)
+		fmt.Fprintf(env.Stderr, "mesh: loaded the demo data set: %d places, %d health workers, %d mentoring visits (%d more planned), %d case observations\n",
+			res.Places, res.Workers, res.Visits, res.PlannedVisits, res.Observations)
 	}
 	fmt.Fprintf(env.Stderr, "Demo logins (password %q for each):\n", demo.Password)
 	for _, l := range res.Logins {
