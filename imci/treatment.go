@@ -94,6 +94,7 @@ func (e *eval) build(code string, o txOpt) Treatment {
 	e.regimen(&t, def, o)
 	e.weightDose(&t, def)
 	e.bandDose(&t, def)
+	widenToComputed(&t)
 	t.DoseText = doseText(&t, def)
 	return t
 }
@@ -140,6 +141,22 @@ func (e *eval) weightDose(t *Treatment, def *DrugDef) {
 		}
 		t.VolumeMl = someF(round(def.MlPerKg**w, step))
 	}
+}
+
+// widenToComputed keeps the accepted range consistent with the engine's own per-kg
+// figure: at some weights 50 mg/kg (or 75 ml/kg) falls just outside the chart row's
+// volumes (e.g. gentamicin at 14.3 kg: 107 mg, row 112–140 mg; Plan B at 12.6 kg: 950 ml,
+// row 960–1600 ml). A worker who gives exactly what the engine says is right.
+func widenToComputed(t *Treatment) {
+	widen := func(v OptFloat, lo, hi *OptFloat) {
+		if !v.OK || !lo.OK || !hi.OK {
+			return
+		}
+		lo.V, hi.V = min(lo.V, v.V), max(hi.V, v.V)
+	}
+	widen(t.DoseMg, &t.DoseMgMin, &t.DoseMgMax)
+	widen(t.DoseMl, &t.DoseMlMin, &t.DoseMlMax)
+	widen(t.VolumeMl, &t.DoseMlMin, &t.DoseMlMax)
 }
 
 // bandDose picks the dose-table row: by weight when the weight is known and the table
