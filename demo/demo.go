@@ -65,6 +65,18 @@ var familyNames = []string{"Uwimana", "Mukamana", "Niyonsaba", "Habimana", "Nyir
 
 // Load writes the demo data set unless it is already there.
 func Load(ctx context.Context, s Store) (*Result, error) {
+	return LoadWith(ctx, s, Options{Mentoring: true})
+}
+
+// Options choose how much of the demo to load.
+type Options struct {
+	// Mentoring adds the year of visits and scored observations; tests of places,
+	// people and access leave it out to start from a known, empty record.
+	Mentoring bool
+}
+
+// LoadWith writes the demo data set with opts unless it is already there.
+func LoadWith(ctx context.Context, s Store, opts Options) (*Result, error) {
 	ctx = mesh.WithActor(ctx, mesh.Actor{Username: "demo", Role: "system"})
 	code := place.Type(place.Country)
 	existing, _, err := s.FindOrgUnits(ctx, place.Filter{Type: &code})
@@ -76,7 +88,7 @@ func Load(ctx context.Context, s Store) (*Result, error) {
 			return &Result{AlreadyLoaded: true, Logins: Logins()}, nil
 		}
 	}
-	l := &loader{s: s, ctx: ctx, rng: rand.New(rand.NewPCG(2010, 2026)), res: &Result{}}
+	l := &loader{s: s, ctx: ctx, rng: rand.New(rand.NewPCG(2010, 2026)), res: &Result{}, opts: opts}
 	if err := l.load(); err != nil {
 		return nil, err
 	}
@@ -85,10 +97,11 @@ func Load(ctx context.Context, s Store) (*Result, error) {
 }
 
 type loader struct {
-	s   Store
-	ctx context.Context
-	rng *rand.Rand
-	res *Result
+	opts Options
+	s    Store
+	ctx  context.Context
+	rng  *rand.Rand
+	res  *Result
 
 	country    *place.OrgUnit
 	districts  []*place.OrgUnit
@@ -104,6 +117,9 @@ func (l *loader) load() error {
 	}
 	if err := l.users(); err != nil {
 		return err
+	}
+	if !l.opts.Mentoring {
+		return nil
 	}
 	return l.mentoring()
 }
