@@ -8,6 +8,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 	"time"
@@ -61,13 +62,28 @@ var catalogs = mustLoad()
 func mustLoad() map[string]Catalog {
 	out := map[string]Catalog{}
 	for _, lang := range Languages {
-		b, err := files.ReadFile("catalog/" + lang + ".json")
-		if err != nil {
-			panic("i18n: " + err.Error())
+		// A language is its main file plus any "<lang>.<part>.json" files, so parts of
+		// the app can keep their strings apart; a key defined twice is a mistake.
+		names, _ := fs.Glob(files, "catalog/"+lang+".*json")
+		c := Catalog{}
+		for _, name := range names {
+			b, err := files.ReadFile(name)
+			if err != nil {
+				panic("i18n: " + err.Error())
+			}
+			var part Catalog
+			if err := json.Unmarshal(b, &part); err != nil {
+				panic(fmt.Sprintf("i18n: %s: %v", name, err))
+			}
+			for k, e := range part {
+				if _, dup := c[k]; dup {
+					panic(fmt.Sprintf("i18n: %s: key %q is defined twice", name, k))
+				}
+				c[k] = e
+			}
 		}
-		var c Catalog
-		if err := json.Unmarshal(b, &c); err != nil {
-			panic(fmt.Sprintf("i18n: catalog/%s.json: %v", lang, err))
+		if len(c) == 0 {
+			panic("i18n: no catalog for " + lang)
 		}
 		out[lang] = c
 	}
