@@ -21,6 +21,14 @@ const (
 	ReadObservations  Permission = "observations.read"
 	WriteObservations Permission = "observations.write"
 	ReadIndicators    Permission = "indicators.read"
+	// Facility systems and QI: mentors, in-charges and supervisors record what they
+	// find in their area; managers follow it everywhere.
+	ReadReadiness  Permission = "readiness.read" // readiness checks and the stock-out log
+	WriteReadiness Permission = "readiness.write"
+	ReadIssues     Permission = "issues.read"
+	WriteIssues    Permission = "issues.write"
+	ReadQI         Permission = "qi.read"
+	WriteQI        Permission = "qi.write"
 )
 
 // grants says which roles hold each permission. The place check (Scope.Contains)
@@ -40,6 +48,12 @@ var grants = map[Permission][]Role{
 	ReadObservations:  {Mentor, FacilityIC},
 	WriteObservations: {Mentor},
 	ReadIndicators:    {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	ReadReadiness:     {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	WriteReadiness:    {Admin, Supervisor, Mentor, FacilityIC},
+	ReadIssues:        {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	WriteIssues:       {Admin, Supervisor, Mentor, FacilityIC},
+	ReadQI:            {Admin, Manager, Supervisor, Mentor, FacilityIC},
+	WriteQI:           {Admin, Supervisor, Mentor, FacilityIC},
 }
 
 // Can reports whether the user's role holds the permission.

@@ -15,6 +15,8 @@ import (
 	"mesh/imci"
 	"mesh/observation"
 	"mesh/place"
+	"mesh/qi"
+	"mesh/readiness"
 	"mesh/staff"
 	"mesh/visit"
 )
@@ -30,6 +32,10 @@ type Store interface {
 	observation.Store
 	observation.GoalStore
 	ChangeStore
+	readiness.Store
+	qi.Store
+	FacilitySystemsStore
+	ComputedStore
 }
 
 // Server holds the API's dependencies.
@@ -41,6 +47,8 @@ type Server struct {
 	MaxBody int64
 	// Protocol is the deployment's IMCI protocol (nil: the embedded WHO 2014 default).
 	Protocol *imci.Protocol
+	// Checklist is the deployment's readiness checklist (nil: readiness.DefaultChecklist).
+	Checklist *readiness.Checklist
 	// Now is the clock (tests pin it); nil means time.Now.
 	Now func() time.Time
 }
@@ -95,6 +103,30 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/health-workers/{id}/competency", s.competency)
 	mux.HandleFunc("GET /api/v1/health-workers/{id}/goals", s.listGoals)
 	mux.HandleFunc("POST /api/v1/health-workers/{id}/goals", s.postGoal)
+
+	mux.HandleFunc("GET /api/v1/checklist", s.getChecklist)
+	mux.HandleFunc("GET /api/v1/readiness-checks", s.listChecks)
+	mux.HandleFunc("POST /api/v1/readiness-checks", s.postCheck)
+	mux.HandleFunc("GET /api/v1/readiness-checks/{id}", s.getCheck)
+	mux.HandleFunc("PUT /api/v1/readiness-checks/{id}", s.putCheck)
+	mux.HandleFunc("GET /api/v1/stock-events", s.listStockEvents)
+	mux.HandleFunc("POST /api/v1/stock-events", s.postStockEvent)
+	mux.HandleFunc("PUT /api/v1/stock-events/{id}", s.putStockEvent)
+	mux.HandleFunc("GET /api/v1/stockouts/current", s.currentStockouts)
+	mux.HandleFunc("GET /api/v1/issues", s.listIssues)
+	mux.HandleFunc("POST /api/v1/issues", s.postIssue)
+	mux.HandleFunc("GET /api/v1/issues/stats", s.issueStats)
+	mux.HandleFunc("GET /api/v1/issues/{id}", s.getIssue)
+	mux.HandleFunc("PUT /api/v1/issues/{id}", s.putIssue)
+	mux.HandleFunc("POST /api/v1/issues/{id}/comments", s.postIssueComment)
+	mux.HandleFunc("GET /api/v1/qi/projects", s.listProjects)
+	mux.HandleFunc("POST /api/v1/qi/projects", s.postProject)
+	mux.HandleFunc("GET /api/v1/qi/projects/{id}", s.getProject)
+	mux.HandleFunc("PUT /api/v1/qi/projects/{id}", s.putProject)
+	mux.HandleFunc("POST /api/v1/qi/projects/{id}/cycles", s.postCycle)
+	mux.HandleFunc("GET /api/v1/qi/projects/{id}/runchart", s.runChart)
+	mux.HandleFunc("GET /api/v1/qi/projects/{id}/runchart.svg", s.runChartSVG)
+	mux.HandleFunc("GET /api/v1/qi/change-package", s.changePackage)
 
 	mux.HandleFunc("POST /api/v1/sync", s.syncUpload)
 	mux.HandleFunc("GET /api/v1/sync/changes", s.syncChanges)

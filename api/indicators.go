@@ -72,7 +72,24 @@ func (s *Server) indicatorValues(w http.ResponseWriter, r *http.Request) {
 		}
 		under = []string{o.Path}
 	}
-	counts, err := s.Store.IndicatorCounts(ctx(r), ind.ID, under, from, to)
+	var counts []indicator.MonthCount
+	var err error
+	if indicator.ComputedOnRead(ind) {
+		// Stock-out days, open issues and active projects depend on the day they are
+		// asked (an open stock-out gains a day at midnight with no write at all), so
+		// they are computed from their records now instead of kept in indicator_counts.
+		// They need a closed range: default the last twelve months up to this month.
+		if to == "" {
+			to = s.now().Format("2006-01")
+		}
+		if from == "" {
+			t, _ := time.Parse("2006-01", to)
+			from = t.AddDate(0, -11, 0).Format("2006-01")
+		}
+		counts, err = s.Store.ComputedCounts(ctx(r), ind.ID, under, from, to, s.now())
+	} else {
+		counts, err = s.Store.IndicatorCounts(ctx(r), ind.ID, under, from, to)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"mesh"
 	"mesh/account"
@@ -125,10 +126,55 @@ func (s *Server) storeSynced(r *http.Request, rec SyncRecord) (version int, unch
 			return 0, false, err
 		}
 		return o.Version, o.Unchanged, nil
-	case "readiness_check", "stock_event", "issue":
-		return 0, false, mesh.Invalid(mesh.FieldError{Code: "NOT_SUPPORTED", Field: "type", Message: rec.Type + " records are not accepted by this server yet"})
+	case "readiness_check":
+		var in checkInput
+		if err := decodeSynced(rec, &in, &in.ID, &in.Version); err != nil {
+			return 0, false, err
+		}
+		c, _, err := s.SaveCheck(r, in)
+		if err != nil {
+			return 0, false, err
+		}
+		return c.Version, c.Unchanged, nil
+	case "stock_event":
+		var in stockInput
+		if err := decodeSynced(rec, &in, &in.ID, &in.Version); err != nil {
+			return 0, false, err
+		}
+		e, _, err := s.SaveStockEvent(r, in, false)
+		if err != nil {
+			return 0, false, err
+		}
+		return e.Version, e.Unchanged, nil
+	case "issue":
+		var in issueInput
+		if err := decodeSynced(rec, &in, &in.ID, &in.Version); err != nil {
+			return 0, false, err
+		}
+		i, _, err := s.SaveIssue(r, in)
+		if err != nil {
+			return 0, false, err
+		}
+		return i.Version, i.Unchanged, nil
 	}
 	return 0, false, mesh.Invalid(mesh.FieldError{Code: "UNKNOWN_ENUM_VALUE", Field: "type", Message: "type must be visit, observation, readiness_check, stock_event or issue"})
+}
+
+// decodeSynced decodes a synced record's data into in, whose id and version fields
+// are given: the record's id fills a missing data.id, and its version wins.
+func decodeSynced(rec SyncRecord, in any, id *string, version **int) error {
+	if err := DecodeJSON(bytes.NewReader(rec.Data), in); err != nil {
+		return err
+	}
+	if *id == "" {
+		*id = rec.ID
+	} else if !strings.EqualFold(*id, rec.ID) {
+		return mesh.Invalid(mesh.FieldError{Code: "CONFLICTING_FIELDS", Field: "data.id", Message: "data.id differs from the record id"})
+	}
+	if rec.Version != nil {
+		*version = rec.Version
+	}
+	return nil
 }
 
 // Change is one entry of GET /api/v1/sync/changes.
@@ -168,6 +214,12 @@ func (s *Server) syncChanges(w http.ResponseWriter, r *http.Request) {
 	if account.Can(c.User, account.ReadObservations) {
 		types = append(types, "observation")
 	}
+	if account.Can(c.User, account.ReadReadiness) {
+		types = append(types, "readiness_check", "stock_event")
+	}
+	if account.Can(c.User, account.ReadIssues) {
+		types = append(types, "issue")
+	}
 	log, more, err := s.Store.FindChanges(ctx(r), after, c.Scope.Under(), types, limit)
 	if err != nil {
 		s.fail(w, r, err)
@@ -195,6 +247,24 @@ func (s *Server) loadChange(r *http.Request, e sqlstore.Change) (Change, error) 
 			return Change{}, err
 		}
 		return Change{Type: e.Type, ID: e.ID, Version: v.Version, Data: v}, nil
+	case "readiness_check":
+		c, err := s.Store.FindCheckByID(ctx(r), e.ID)
+		if err != nil {
+			return Change{}, err
+		}
+		return Change{Type: e.Type, ID: e.ID, Version: c.Version, Data: c}, nil
+	case "stock_event":
+		x, err := s.Store.FindStockEventByID(ctx(r), e.ID)
+		if err != nil {
+			return Change{}, err
+		}
+		return Change{Type: e.Type, ID: e.ID, Version: x.Version, Data: x}, nil
+	case "issue":
+		i, err := s.Store.FindIssueByID(ctx(r), e.ID)
+		if err != nil {
+			return Change{}, err
+		}
+		return Change{Type: e.Type, ID: e.ID, Version: i.Version, Data: i}, nil
 	default:
 		o, err := s.Store.FindObservationByID(ctx(r), e.ID)
 		if err != nil {

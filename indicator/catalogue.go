@@ -84,3 +84,57 @@ func init() {
 }
 
 func register(ind *Indicator) { byID[ind.ID] = ind }
+
+// tracerCommodities are the default IMCI tracer items of spec/indicators.md, each with
+// a sys.stockout_days.{code} series. The codes match readiness.DefaultChecklist (a
+// test there keeps the two in step).
+var tracerCommodities = []struct{ code, en, fr, rw string }{
+	{"amoxicillin_dt", "amoxicillin DT", "amoxicilline CD", "amogisiline"},
+	{"ors", "ORS", "SRO", "ORS"},
+	{"zinc", "zinc", "zinc", "zinc"},
+	{"artemether_lumefantrine", "artemether-lumefantrine", "artéméther-luméfantrine", "Coartem"},
+	{"malaria_rdt", "malaria RDTs", "TDR paludisme", "ibipimo bya malariya"},
+	{"paracetamol", "paracetamol", "paracétamol", "parasetamolo"},
+	{"vitamin_a", "vitamin A", "vitamine A", "vitamini A"},
+	{"deworming", "mebendazole/albendazole", "mébendazole/albendazole", "mebendazole/albendazole"},
+	{"iron", "iron", "fer", "ubutare"},
+	{"ciprofloxacin", "ciprofloxacin", "ciprofloxacine", "siprofulogisasine"},
+	{"ampicillin_gentamicin_inj", "injectable ampicillin and gentamicin", "ampicilline et gentamicine inj.", "ampisiline na jentamisine"},
+	{"artesunate", "artesunate", "artésunate", "artesunate"},
+	{"tetracycline_eye", "tetracycline eye ointment", "pommade tétracycline", "umuti w'amaso wa tetrasikline"},
+	{"rutf", "RUTF", "ATPE", "RUTF"},
+}
+
+// Facility systems, mentoring and QI (spec/indicators.md). Source says where counts
+// come from; "stock_log", "issues" and "qi_projects" are computed when asked (they
+// depend on the day asked), the others are kept in indicator_counts on write.
+func init() {
+	names := func(en, fr, rw string) map[string]string { return map[string]string{"en": en, "fr": fr, "rw": rw} }
+	register(&Indicator{ID: "sys.tracer_availability", Names: names("Tracer commodities in stock", "Produits traceurs disponibles", "Imiti y'ingenzi ihari"),
+		Kind: Proportion, Numerator: "tracer items in stock at the check", Denominator: "tracer items checked", HigherBetter: true, Goal: goal(0.9), Source: "readiness"})
+	register(&Indicator{ID: "sys.equipment_functional", Names: names("IMCI equipment functional", "Équipement PCIME fonctionnel", "Ibikoresho bya IMCI bikora"),
+		Kind: Proportion, Numerator: "equipment items present and functional", Denominator: "required equipment items checked (scale, timer, thermometer, MUAC tape, growth charts, chart booklet, recording forms, ORS corner)",
+		HigherBetter: true, Goal: goal(0.9), Source: "readiness"})
+	register(&Indicator{ID: "sys.infrastructure", Names: names("Basic infrastructure present", "Infrastructure de base présente", "Ibikorwa remezo by'ibanze bihari"),
+		Kind: Proportion, Numerator: "running water, electricity, consultation room with privacy present", Denominator: "infrastructure items checked", HigherBetter: true, Goal: goal(1), Source: "readiness"})
+	register(&Indicator{ID: "sys.open_issues", Names: names("System issues open at month end", "Problèmes ouverts en fin de mois", "Ibibazo bitarakemuka mu mpera z'ukwezi"),
+		Kind: Count, Numerator: "system issues unresolved at the end of the month (or today for the current month)", HigherBetter: false, Source: "issues"})
+	for _, c := range tracerCommodities {
+		register(&Indicator{ID: "sys.stockout_days." + c.code, Names: names("Stock-out days: "+c.en, "Jours de rupture : "+c.fr, "Iminsi byabuze: "+c.rw),
+			Kind: Count, Numerator: "days in the month " + c.en + " was out of stock, from the stock-out log", HigherBetter: false, Source: "stock_log"})
+	}
+	register(&Indicator{ID: "mentoring.visits", Names: names("Mentoring visits", "Visites de mentorat", "Gusura kw'abajyanama"),
+		Kind: Count, Numerator: "mentoring visits done at the facility in the month", HigherBetter: true, Source: "visits"})
+	register(&Indicator{ID: "qi.pdsa_cycles", Names: names("PDSA cycles completed", "Cycles PDSA terminés", "Inzinguzingo za PDSA zarangiye"),
+		Kind: Count, Numerator: "PDSA cycles ended with a result in the month", HigherBetter: true, Source: "qi"})
+	register(&Indicator{ID: "qi.active_projects", Names: names("Active QI projects", "Projets AQ actifs", "Imishinga ya QI ikora"),
+		Kind: Count, Numerator: "QI projects running during the month", HigherBetter: true, Source: "qi_projects"})
+}
+
+// ComputedOnRead reports whether ind is computed from its records when asked instead
+// of kept in indicator_counts: stock-out days and open issues change every day with no
+// write at all (an open stock-out gains a day at midnight), so counts kept on write
+// would be stale by the next morning.
+func ComputedOnRead(ind *Indicator) bool {
+	return ind.Source == "stock_log" || ind.Source == "issues" || ind.Source == "qi_projects"
+}

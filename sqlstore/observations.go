@@ -288,7 +288,7 @@ func (db *DB) RecountIndicators(ctx context.Context) (map[string][2]float64, err
 		}
 		rows.Close()
 		if n < 1000 {
-			return out, nil
+			return out, db.recountFacilitySystems(ctx, out)
 		}
 	}
 }

@@ -62,6 +62,9 @@ func (db *DB) PutVisit(ctx context.Context, v *visit.Visit, expectedVersion *int
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			created, v.Version, v.CreatedAt, v.UpdatedAt = true, 1, tx.now, tx.now
+			if err := tx.countVisit(nil, v); err != nil {
+				return err
+			}
 			if err := tx.recordChange("visit", v.ID, v.FacilityPath); err != nil {
 				return err
 			}
@@ -92,6 +95,9 @@ func (tx *Tx) updateVisit(v *visit.Visit, hash, acts string, expectedVersion *in
 	if _, err := tx.exec(`UPDATE visits SET facility_id = ?, mentor_id = ?, date = ?, kind = ?, status = ?, activities = ?, teaching_topic = ?,
 		teaching_attendees = ?, notes = ?, content_hash = ?, version = ?, updated_at = ? WHERE id = ?`,
 		v.FacilityID, v.MentorID, v.Date, v.Kind, v.Status, acts, v.TeachingTopic, v.TeachingAttendees, v.Notes, hash, v.Version, v.UpdatedAt, v.ID); err != nil {
+		return err
+	}
+	if err := tx.countVisit(stored, v); err != nil {
 		return err
 	}
 	if err := tx.recordChange("visit", v.ID, v.FacilityPath); err != nil {
