@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"mesh"
+	"mesh/export"
+	"mesh/sqlstore"
+)
+
+func init() {
+	command("export", "stream a table as CSV: mesh export observations|visits|indicators", runExport)
+}
+
+// exportTables are the tables `mesh export` can write.
+var exportTables = []struct {
+	name, summary string
+	write         func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, opt export.Options) (int, error)
+}{
+	{"observations", "one row per case observation: key inputs, worker actions, every score field",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, opt export.Options) (int, error) {
+			return export.WriteObservationsCSV(w, db.ExportObservations(ctx, f), opt)
+		}},
+	{"visits", "one row per mentoring or supervision visit",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, opt export.Options) (int, error) {
+			return export.WriteVisitsCSV(w, db.ExportVisits(ctx, f), opt)
+		}},
+	{"indicators", "one row per facility, month and indicator (counts and value)",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, opt export.Options) (int, error) {
+			return export.WriteIndicatorsCSV(w, db.ExportIndicatorCounts(ctx, f), opt)
+		}},
+}
+
+func printExportUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: mesh export TABLE --format csv [--from DAY] [--to DAY] [--orgunit ID] [--db DSN] [-o FILE]\n\nTables:")
+	for _, t := range exportTables {
+		fmt.Fprintf(w, "  %-13s %s\n", t.name, t.summary)
+	}
+	fmt.Fprintln(w, "\nFormats and columns: docs/exports.md.")
+}
+
+func runExport(env *Env, args []string) error {
+	if len(args) == 0 {
+		printExportUsage(env.Stderr)
+		return usagef("export: missing table (observations, visits, indicators)")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		printExportUsage(env.Stdout)
+		return errHelp
+	}
+	for _, t := range exportTables {
+		if t.name == args[0] {
+			return runExportTable(env, t.name, t.write, args[1:])
+		}
+	}
+	printExportUsage(env.Stderr)
+	return usagef("export: unknown table %q (want observations, visits or indicators)", args[0])
+}
+
+func runExportTable(env *Env, name string, write func(context.Context, *sqlstore.DB, sqlstore.ExportFilter, io.Writer, export.Options) (int, error), args []string) error {
+	fs := newFlags(env, "export "+name, "export "+name+" --format csv [--from DAY] [--to DAY] [--orgunit ID] [--db DSN] [-o FILE]\n\nFlags:")
+	var dsn string
+	dbFlag(fs, env, &dsn)
+	format := fs.String("format", "csv", "file format: csv (xlsx is not available in this build)")
+	from := fs.String("from", "", "first day, YYYY-MM-DD (or YYYY-MM for a whole month)")
+	to := fs.String("to", "", "last day, YYYY-MM-DD (or YYYY-MM for a whole month)")
+	orgunit := fs.String("orgunit", "", "only facilities at or under this place id")
+	out := fs.String("o", "", "write to FILE instead of stdout")
+	every := fs.Int("progress-every", 10000, "print progress on stderr every N rows")
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("export %s takes no arguments (got %q)", name, fs.Arg(0))
+	}
+	switch *format {
+	case "csv":
+	case "xlsx":
+		return usagef("export: --format xlsx is not available in this build (it needs the excelize library); use --format csv, which Excel opens")
+	default:
+		return usagef("export: --format must be csv (got %q)", *format)
+	}
+	f := sqlstore.ExportFilter{}
+	var err error
+	if f.From, err = exportDay("from", *from, false); err != nil {
+		return err
+	}
+	if f.To, err = exportDay("to", *to, true); err != nil {
+		return err
+	}
+	if f.From != "" && f.To != "" && f.To < f.From {
+		return mesh.Invalid(mesh.FieldError{Code: "OUT_OF_RANGE", Field: "to", Message: "to must not be before from"})
+	}
+	ctx := context.Background()
+	db, err := openDB(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *orgunit != "" {
+		id, err := strconv.ParseInt(*orgunit, 10, 64)
+		if err != nil || id <= 0 {
+			return mesh.Invalid(mesh.FieldError{Code: "INVALID_FORMAT", Field: "orgunit", Message: fmt.Sprintf("orgunit %q must be a place id (a whole number)", *orgunit)})
+		}
+		o, err := db.FindOrgUnitByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		f.Under = []string{o.Path}
+	}
+	opt := export.Options{Progress: env.Stderr, ProgressEvery: *every}
+	if *out == "" {
+		bw := bufio.NewWriterSize(env.Stdout, 64<<10)
+		if _, err := write(ctx, db, f, bw, opt); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	// Write beside the target and rename at the end, so a failed export never leaves
+	// a half file under the name a manager will open.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".mesh-export-*")
+	if err != nil {
+		return usagef("export: -o %s: %v", *out, err)
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	_, err = write(ctx, db, f, bw, opt)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), *out)
+}
+
+// exportDay reads a --from/--to value: a day, or a month meaning its first (from) or
+// last (to) day.
+func exportDay(field, s string, end bool) (mesh.Date, error) {
+	if s == "" {
+		return "", nil
+	}
+	if t, err := time.Parse("2006-01", s); err == nil {
+		if end {
+			t = t.AddDate(0, 1, -1)
+		}
+		return mesh.Date(t.Format(time.DateOnly)), nil
+	}
+	if d := mesh.Date(s); d.Valid() {
+		return d, nil
+	}
+	return "", mesh.Invalid(mesh.FieldError{Code: "INVALID_FORMAT", Field: field, Message: field + " must be a day YYYY-MM-DD or a month YYYY-MM"})
+}

@@ -1,0 +1,200 @@
+// Package export writes MESH tables as streaming CSV: one row at a time from an
+// iterator, so a national export needs no more memory than a single page of rows and
+// its first bytes leave at once. Files start with a UTF-8 byte-order mark because
+// Excel on Windows reads a CSV without one as ANSI and garbles Kinyarwanda and
+// French letters.
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"iter"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// BOM is the UTF-8 byte-order mark every CSV file starts with.
+const BOM = "\uFEFF"
+
+// Options tune a CSV export.
+type Options struct {
+	// Progress, when set, receives a line every ProgressEvery rows and one at the end.
+	Progress      io.Writer
+	ProgressEvery int
+	// Label names the rows in progress lines ("observations").
+	Label string
+}
+
+// table is one exportable table: its header and how a record becomes a row.
+type table[T any] struct {
+	header []string
+	row    func(rec T, row []string) // fills row (len(header)) in place
+}
+
+// batchSize is how many records a formatting worker takes at a time: large enough
+// that channel hand-offs cost nothing, small enough that memory stays flat.
+const batchSize = 256
+
+// batch is a run of records and, once done is closed, their formatted rows.
+type batch[T any] struct {
+	recs []T
+	rows [][]string
+	done chan struct{}
+}
+
+// write streams rows to w as CSV with a BOM and a header, and returns the number of
+// data rows written. Turning a record into cells (decoding its assessment) costs
+// several times more than writing them, so that work is spread over every core
+// while one goroutine writes the batches back in order; at most a few batches per
+// core are in flight, whatever the size of the table. The iterator is read from
+// one goroutine only, and its error stops the export and is returned.
+func (t table[T]) write(w io.Writer, rows iter.Seq2[T, error], opt Options) (int, error) {
+	if _, err := io.WriteString(w, BOM); err != nil {
+		return 0, err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(t.header); err != nil {
+		return 0, err
+	}
+	every := opt.ProgressEvery
+	if every <= 0 {
+		every = 10000
+	}
+	start := time.Now()
+	workers := max(1, runtime.GOMAXPROCS(0))
+	work := make(chan *batch[T])
+	order := make(chan *batch[T], 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range work {
+				cols := len(t.header)
+				cells := make([]string, len(b.recs)*cols) // one slab per batch, not one per row
+				b.rows = make([][]string, len(b.recs))
+				for i, rec := range b.recs {
+					b.rows[i] = cells[i*cols : (i+1)*cols : (i+1)*cols]
+					t.row(rec, b.rows[i])
+				}
+				close(b.done)
+			}
+		})
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	written := make(chan result, 1)
+	failed := make(chan struct{})
+	go func() {
+		var res result
+		for b := range order {
+			<-b.done
+			for _, r := range b.rows {
+				if res.err != nil {
+					break // keep draining so the producers never block
+				}
+				if res.err = cw.Write(r); res.err != nil {
+					close(failed)
+					break
+				}
+				res.n++
+				if opt.Progress != nil && res.n%every == 0 {
+					fmt.Fprintf(opt.Progress, "mesh: %d %s exported (%.0f rows/s)\n", res.n, opt.Label, float64(res.n)/time.Since(start).Seconds())
+				}
+			}
+		}
+		if res.err == nil {
+			cw.Flush()
+			res.err = cw.Error()
+		}
+		written <- res
+	}()
+	cur := &batch[T]{done: make(chan struct{})}
+	submit := func() bool {
+		if len(cur.recs) == 0 {
+			return true
+		}
+		select {
+		case <-failed:
+			return false
+		default:
+		}
+		order <- cur
+		work <- cur
+		cur = &batch[T]{recs: make([]T, 0, batchSize), done: make(chan struct{})}
+		return true
+	}
+	var srcErr error
+	for rec, err := range rows {
+		if err != nil {
+			srcErr = err
+			break
+		}
+		cur.recs = append(cur.recs, rec)
+		if len(cur.recs) == batchSize && !submit() {
+			break
+		}
+	}
+	submit()
+	close(work)
+	close(order)
+	wg.Wait()
+	res := <-written
+	if srcErr != nil {
+		return res.n, srcErr
+	}
+	if res.err != nil {
+		return res.n, res.err
+	}
+	if opt.Progress != nil {
+		fmt.Fprintf(opt.Progress, "mesh: done, %d %s exported in %s\n", res.n, opt.Label, time.Since(start).Round(time.Millisecond))
+	}
+	return res.n, nil
+}
+
+// Cell formats shared by every table: booleans as true/false, numbers without an
+// exponent, lists joined with "; " (commas would fight Excel's list separator in
+// French locales), absent values empty.
+
+func boolCell(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func optBool(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return boolCell(*b)
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+func optNum(x *float64) string {
+	if x == nil {
+		return ""
+	}
+	return num(*x)
+}
+
+func optInt(x *int) string {
+	if x == nil {
+		return ""
+	}
+	return strconv.Itoa(*x)
+}
+
+func list(xs []string) string { return strings.Join(xs, "; ") }
+
+func timeCell(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,203 @@
+package export
+
+import (
+	"encoding/json"
+	"io"
+	"iter"
+	"sort"
+	"strconv"
+	"strings"
+
+	"mesh/observation"
+)
+
+// Observation is one stored observation with the name of its facility.
+type Observation struct {
+	*observation.Record
+	Facility string
+}
+
+// keyInputs are the few assessment inputs worth a column of their own; the full
+// assessment stays in the database and the JSON API.
+type keyInputs struct {
+	AgeDays      *int     `json:"age_days"`
+	AgeMonths    *float64 `json:"age_months"`
+	Sex          string   `json:"sex"`
+	WeightKg     *float64 `json:"weight_kg"`
+	TemperatureC *float64 `json:"temperature_c"`
+	Cough        *present `json:"cough"`
+	Diarrhoea    *present `json:"diarrhoea"`
+	Fever        *struct {
+		Reported *bool `json:"reported"`
+	} `json:"fever"`
+	Ear         *present        `json:"ear"`
+	YoungInfant json.RawMessage `json:"young_infant"`
+}
+
+type present struct {
+	Present *bool `json:"present"`
+}
+
+func (p *present) cell() string {
+	if p == nil {
+		return ""
+	}
+	return optBool(p.Present)
+}
+
+// ObservationHeader is the observation table's header row.
+var ObservationHeader = []string{
+	"id", "observed_at", "month", "facility_id", "facility", "visit_id", "health_worker_id", "protocol", "age_group",
+	"age_days", "age_months", "sex", "weight_kg", "temperature_c", "cough", "diarrhoea", "fever", "ear", "young_infant",
+	"recording_form_used", "worker_tasks_done", "worker_classifications", "worker_treatments", "worker_referred",
+	"worker_follow_up_days", "worker_counselling",
+	"scoring_version", "engine_version", "protocol_id", "protocol_version", "score_age_group", "assessment_index",
+	"tasks_required", "tasks_missed", "classification_correct", "classifications_missed", "classifications_extra",
+	"under_classified", "over_classified", "treatment_correct", "treatments_missed", "treatments_extra", "dose_errors",
+	"antibiotic_not_indicated", "referral_correct", "follow_up_correct", "counselling_complete", "correctly_managed",
+	"feedback_points", "warnings",
+	"facts.recording_form_used", "facts.provider_trained", "facts.urgent_referral_expected", "facts.referred",
+	"facts.follow_up_expected", "facts.antimicrobial_indicated", "facts.antimicrobial_given", "facts.drug_given",
+	"facts.return_advised", "facts.oral_drug_expected", "facts.feeding_counselling_required",
+	"version", "voided", "updated_at",
+}
+
+var observationTable = table[Observation]{header: ObservationHeader, row: observationRow}
+
+// WriteObservationsCSV writes one row per observation: the record, a few key inputs,
+// a summary of what the worker did and every score field.
+func WriteObservationsCSV(w io.Writer, rows iter.Seq2[Observation, error], opt Options) (int, error) {
+	if opt.Label == "" {
+		opt.Label = "observations"
+	}
+	return observationTable.write(w, rows, opt)
+}
+
+func observationRow(o Observation, r []string) {
+	var in keyInputs
+	_ = json.Unmarshal(o.Assessment, &in) // stored assessments were decoded strictly on the way in
+	s := o.Score
+	wk := o.Worker
+	i := 0
+	put := func(v string) { r[i] = v; i++ }
+	put(o.ID)
+	put(timeCell(o.ObservedAt))
+	put(o.Month)
+	put(strconv.FormatInt(o.FacilityID, 10))
+	put(o.Facility)
+	put(o.VisitID)
+	put(strconv.FormatInt(o.HealthWorkerID, 10))
+	put(o.Protocol)
+	put(s.AgeGroup)
+	put(optInt(in.AgeDays))
+	put(optNum(in.AgeMonths))
+	put(in.Sex)
+	put(optNum(in.WeightKg))
+	put(optNum(in.TemperatureC))
+	put(in.Cough.cell())
+	put(in.Diarrhoea.cell())
+	if in.Fever != nil {
+		put(optBool(in.Fever.Reported))
+	} else {
+		put("")
+	}
+	put(in.Ear.cell())
+	put(boolCell(len(in.YoungInfant) > 0 && string(in.YoungInfant) != "null"))
+	put(boolCell(o.RecordingFormUsed))
+	put(tasksDone(wk.Tasks))
+	put(list(wk.Classifications))
+	put(treatments(wk.Treatments))
+	put(boolCell(wk.Referred))
+	put(optInt(wk.FollowUpDays))
+	put(counselling(wk.Counselling))
+	put(s.ScoringVersion)
+	put(s.EngineVersion)
+	put(s.Protocol.ID)
+	put(s.Protocol.Version)
+	put(s.AgeGroup)
+	put(num(s.AssessmentIndex))
+	put(list(s.TasksRequired))
+	put(list(s.TasksMissed))
+	put(boolCell(s.ClassificationCorrect))
+	put(list(s.ClassificationsMissed))
+	put(list(s.ClassificationsExtra))
+	put(pairs(s.UnderClassified))
+	put(pairs(s.OverClassified))
+	put(boolCell(s.TreatmentCorrect))
+	put(list(s.TreatmentsMissed))
+	put(list(s.TreatmentsExtra))
+	put(doseErrors(s.DoseErrors))
+	put(boolCell(s.AntibioticNotIndicated))
+	put(boolCell(s.ReferralCorrect))
+	put(boolCell(s.FollowUpCorrect))
+	put(boolCell(s.CounsellingComplete))
+	put(boolCell(s.CorrectlyManaged))
+	put(strconv.Itoa(len(s.Feedback)))
+	put(warnings(s.Warnings))
+	f := s.Facts
+	for _, b := range []bool{f.RecordingFormUsed, f.ProviderTrained, f.UrgentReferralExpected, f.Referred, f.FollowUpExpected,
+		f.AntimicrobialIndicated, f.AntimicrobialGiven, f.DrugGiven, f.ReturnAdvised, f.OralDrugExpected, f.FeedingCounsellingRequired} {
+		put(boolCell(b))
+	}
+	put(strconv.Itoa(o.Version))
+	put(boolCell(o.Voided))
+	put(timeCell(o.UpdatedAt))
+}
+
+// tasksDone lists the tasks the worker did, sorted (map order is random).
+func tasksDone(tasks map[string]bool) string {
+	done := make([]string, 0, len(tasks))
+	for k, v := range tasks {
+		if v {
+			done = append(done, k)
+		}
+	}
+	sort.Strings(done)
+	return list(done)
+}
+
+func treatments(ts []observation.WorkerTreatment) string {
+	codes := make([]string, len(ts))
+	for i, t := range ts {
+		codes[i] = t.Code
+	}
+	return list(codes)
+}
+
+func counselling(c observation.Counselling) string {
+	var out []string
+	for _, x := range []struct {
+		b    bool
+		name string
+	}{{c.AdvisedWhenToReturnImmediately, "return_immediately"}, {c.TaughtHowToGiveOralDrugs, "oral_drugs"},
+		{c.FirstDoseGivenAtFacility, "first_dose"}, {c.FeedingCounselled, "feeding"}, {c.FluidsAndFeedingAdvised, "fluids_and_feeding"}} {
+		if x.b {
+			out = append(out, x.name)
+		}
+	}
+	return list(out)
+}
+
+func pairs(ps []observation.ClassificationPair) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Given + " → " + p.Expected
+	}
+	return list(out)
+}
+
+func doseErrors(ds []observation.DoseError) string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Code + " " + strings.ReplaceAll(d.Problem, ";", ",") + " (" + d.Measure + ")"
+	}
+	return list(out)
+}
+
+func warnings(ws []observation.Warning) string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Code
+	}
+	return list(out)
+}
