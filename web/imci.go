@@ -19,10 +19,6 @@ import (
 // logged-in role may use it.
 
 func init() {
-	// The form partial is shared by every page that embeds the IMCI form (this one and
-	// the case-observation form), so it is parsed with the layout files rather than as
-	// a page of its own.
-	layoutFiles = append(layoutFiles, "templates/imci_form.html")
 	funcs["treatmentList"] = func(lang string, items []IMCITreatment) IMCITreatmentList {
 		return IMCITreatmentList{Lang: lang, Items: items}
 	}

@@ -101,6 +101,14 @@ func navFor(u *account.User, current string) []NavLink {
 			links = append(links, NavLink{Href: href, Key: key})
 		}
 	}
+	// Visits are a mentor's plan and log (and their supervisor's view of them); the
+	// cadence list is for whoever follows visit frequency across facilities.
+	switch u.Role {
+	case account.Mentor, account.Supervisor:
+		links = append(links, NavLink{Href: "/visits", Key: "nav.visits"}, NavLink{Href: "/cadence", Key: "nav.cadence"})
+	case account.Manager:
+		links = append(links, NavLink{Href: "/cadence", Key: "nav.cadence"})
+	}
 	add(account.ReadPlaces, "/places", "nav.places")
 	add(account.ReadWorkers, "/workers", "nav.workers")
 	add(account.ReadAssignments, "/assignments", "nav.assignments")

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"mesh/account"
+	"mesh/api"
 	"mesh/audit"
 	"mesh/auth"
 	"mesh/place"
@@ -21,6 +22,9 @@ type Store interface {
 	staff.Store
 	account.Store
 	audit.Store
+	// api.Store adds visits, observations, learning goals and counts: the visit and
+	// observation pages save through the API's own checks (see apiServer).
+	api.Store
 }
 
 // Server holds the web app's dependencies.
@@ -82,6 +86,25 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /growth", s.growthForm)
 	mux.HandleFunc("POST /growth", s.growthCalc)
 
+	mux.HandleFunc("GET /visits", s.listVisits)
+	mux.HandleFunc("GET /visits/new", s.newVisitForm)
+	mux.HandleFunc("POST /visits/new", s.createVisit)
+	mux.HandleFunc("GET /visits/{id}", s.showVisit)
+	mux.HandleFunc("POST /visits/{id}/done", s.markVisitDone)
+	mux.HandleFunc("GET /visits/{id}/observe", s.observeForm)
+	mux.HandleFunc("POST /visits/{id}/observe", s.observe)
+	mux.HandleFunc("GET /observations/{id}", s.showFeedback)
+	mux.HandleFunc("GET /cadence", s.cadence)
+	mux.HandleFunc("POST /workers/{id}/goals", s.addGoal)
+	mux.HandleFunc("POST /workers/{id}/goals/{goal}", s.updateGoal)
+
 	// Anything else that is not the API is a page that does not exist.
 	mux.HandleFunc("/", s.notFound)
+}
+
+// apiServer is the JSON API's server over the same store, so a web form saves a visit
+// or an observation through exactly the checks and scoring of PUT /api/v1/… (one
+// path, no copy of the scope rules).
+func (s *Server) apiServer() *api.Server {
+	return &api.Server{Store: s.Store, Auth: s.Auth, Logger: s.Logger}
 }

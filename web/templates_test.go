@@ -14,7 +14,8 @@ func TestTemplatesParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"login", "home", "error", "places", "place", "place_form", "workers", "worker",
-		"worker_form", "users", "user_form", "assignments", "assignment_form", "audit"} {
+		"worker_form", "users", "user_form", "assignments", "assignment_form", "audit", "imci_check", "growth",
+		"visits", "visit", "visit_form", "cadence", "observe", "feedback"} {
 		if pages[want] == nil {
 			t.Errorf("page %s not parsed", want)
 		}

@@ -21,8 +21,11 @@ import (
 //go:embed templates/*.html static/*
 var embedded embed.FS
 
-// layoutFiles are shared by every page: the frame and the small form partials.
-var layoutFiles = []string{"templates/layout.html", "templates/partials.html"}
+// layoutFiles are shared by every page: the frame and the small form partials, the
+// IMCI form partial (drawn by the IMCI check page and the case-observation form) and
+// the mentoring partials (text areas, checkbox groups, the competency trend).
+var layoutFiles = []string{"templates/layout.html", "templates/partials.html", "templates/imci_form.html",
+	"templates/mentoring_partials.html"}
 
 // views holds one parsed template set per page, each the layout plus the page.
 type views struct {

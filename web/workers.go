@@ -40,6 +40,9 @@ type WorkerPage struct {
 	Active   bool
 	Postings []PostingRow
 	CanWrite bool
+	// Profile is the private part (observations, competency, goals, notes): nil for
+	// roles that may not see named results (see profile.go).
+	Profile *WorkerProfile
 }
 
 // PostingRow is one posting with its facility's name.
@@ -150,6 +153,12 @@ func (s *Server) showWorker(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.renderWorker(w, r, h, http.StatusOK, nil)
+}
+
+// renderWorker draws a worker's page; tweak adjusts the private part (e.g. to show a
+// learning-goal form's error).
+func (s *Server) renderWorker(w http.ResponseWriter, r *http.Request, h *staff.HealthWorker, status int, tweak func(*WorkerProfile)) {
 	p := &WorkerPage{Page: s.page(w, r, "worker.title"), Worker: h, Active: h.Active(today()),
 		CanWrite: auth.Check(caller(r), account.WriteWorkers, h.FacilityPath) == nil}
 	names := map[int64]string{}
@@ -170,7 +179,16 @@ func (s *Server) showWorker(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.Facility = names[h.FacilityID]
-	s.render(w, r, http.StatusOK, "worker", p)
+	profile, err := s.workerProfile(r, p.Lang, h)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if profile != nil && tweak != nil {
+		tweak(profile)
+	}
+	p.Profile = profile
+	s.render(w, r, status, "worker", p)
 }
 
 func (s *Server) newWorkerForm(w http.ResponseWriter, r *http.Request) {

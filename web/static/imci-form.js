@@ -5,11 +5,17 @@
 // (not disabled), so the server still receives and checks everything.
 (function () {
   "use strict";
+  var store = null;
+  try { store = window.localStorage; } catch (e) { store = null; }
+  // A page shown after a successful save (the observation feedback) names the form
+  // whose draft is now saved, so the next observation starts from an empty form.
+  var done = document.querySelector("[data-draft-clear]");
+  if (done && store) {
+    try { store.removeItem("mesh.draft:" + done.getAttribute("data-draft-clear")); } catch (e) { /* ignore */ }
+  }
   var form = document.getElementById("imci-form");
   if (!form) { return; }
   var key = "mesh.draft:" + location.pathname;
-  var store = null;
-  try { store = window.localStorage; } catch (e) { store = null; }
 
   function value(name) {
     var els = form.elements[name];
@@ -53,7 +59,7 @@
     var data = {};
     for (var i = 0; i < form.elements.length; i++) {
       var el = form.elements[i];
-      if (!el.name) { continue; }
+      if (!el.name || el.hasAttribute("data-no-draft")) { continue; }
       if ((el.type === "radio" || el.type === "checkbox")) {
         if (el.checked) { (data[el.name] = data[el.name] || []).push(el.value); }
       } else {
@@ -70,7 +76,7 @@
     if (!data) { return; }
     for (var i = 0; i < form.elements.length; i++) {
       var el = form.elements[i];
-      if (!el.name || !Object.prototype.hasOwnProperty.call(data, el.name)) { continue; }
+      if (!el.name || el.hasAttribute("data-no-draft") || !Object.prototype.hasOwnProperty.call(data, el.name)) { continue; }
       var vals = data[el.name];
       if (el.type === "radio" || el.type === "checkbox") {
         el.checked = vals.indexOf(el.value) >= 0;
