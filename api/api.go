@@ -19,6 +19,7 @@ import (
 	"mesh/readiness"
 	"mesh/staff"
 	"mesh/visit"
+	"mesh/voice"
 )
 
 // Store is everything the API reads and writes.
@@ -32,6 +33,7 @@ type Store interface {
 	observation.Store
 	observation.GoalStore
 	ChangeStore
+	voice.Store
 	readiness.Store
 	qi.Store
 	FacilitySystemsStore
@@ -135,6 +137,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/indicators/{id}/values", s.indicatorValues)
 
 	mux.HandleFunc("POST /api/v1/imci/classify", s.classify)
+	s.voiceRoutes(mux)
 	mux.HandleFunc("/api/", s.notFound)
 }
 

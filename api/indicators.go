@@ -86,7 +86,11 @@ func (s *Server) indicatorValues(w http.ResponseWriter, r *http.Request) {
 			t, _ := time.Parse("2006-01", to)
 			from = t.AddDate(0, -11, 0).Format("2006-01")
 		}
-		counts, err = s.Store.ComputedCounts(ctx(r), ind.ID, under, from, to, s.now())
+		if ind.Source == "voice" {
+			counts, err = s.Store.VoiceIndicatorCounts(ctx(r), ind.ID, under, from, to)
+		} else {
+			counts, err = s.Store.ComputedCounts(ctx(r), ind.ID, under, from, to, s.now())
+		}
 	} else {
 		counts, err = s.Store.IndicatorCounts(ctx(r), ind.ID, under, from, to)
 	}

@@ -46,6 +46,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 		s.Logger = slog.Default()
 	}
 	s.views = mustViews(s.Dev)
+	s.voiceRoutes(mux)
 
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("GET /{$}", s.home)
