@@ -138,6 +138,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("POST /api/v1/imci/classify", s.classify)
 	s.voiceRoutes(mux)
+	s.evaluationRoutes(mux)
 	mux.HandleFunc("/api/", s.notFound)
 }
 

@@ -109,6 +109,13 @@ func navFor(u *account.User, current string) []NavLink {
 	case account.Manager:
 		links = append(links, NavLink{Href: "/cadence", Key: "nav.cadence"})
 	}
+	add(account.ReadIndicators, "/dashboard", "nav.dashboard")
+	if u.Role == account.Admin || u.Role == account.Manager || u.Role == account.Supervisor {
+		links = append(links, NavLink{Href: "/evaluation", Key: "nav.evaluation"})
+	}
+	if u.Role != account.FacilityIC {
+		links = append(links, NavLink{Href: "/voice/results", Key: "nav.voice"})
+	}
 	add(account.ReadPlaces, "/places", "nav.places")
 	add(account.ReadWorkers, "/workers", "nav.workers")
 	add(account.ReadAssignments, "/assignments", "nav.assignments")

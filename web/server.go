@@ -47,6 +47,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	}
 	s.views = mustViews(s.Dev)
 	s.voiceRoutes(mux)
+	s.dashboardRoutes(mux)
 
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("GET /{$}", s.home)

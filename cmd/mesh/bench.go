@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"mesh"
+	"mesh/place"
+	"mesh/sqlstore"
+)
+
+func init() {
+	command("bench", "measure dashboard queries on a national-scale synthetic data set", runBench)
+}
+
+// benchFigures is what `mesh bench dashboards` prints (JSON on stdout).
+type benchFigures struct {
+	Database       string  `json:"database"`
+	Facilities     int     `json:"facilities"`
+	Districts      int     `json:"districts"`
+	Years          int     `json:"years"`
+	Observations   int     `json:"observations"`
+	CountRows      int     `json:"count_rows"`
+	LoadSeconds    float64 `json:"load_seconds"`
+	Cores          int     `json:"cores"`
+	Runs           int     `json:"runs"`
+	RawRuns        int     `json:"raw_runs"`
+	SeriesP50ms    float64 `json:"series_p50_ms"`
+	SeriesP95ms    float64 `json:"series_p95_ms"`
+	HeatmapP50ms   float64 `json:"heatmap_p50_ms"`
+	HeatmapP95ms   float64 `json:"heatmap_p95_ms"`
+	RawSeriesP95ms float64 `json:"raw_series_p95_ms"`
+	RawHeatP95ms   float64 `json:"raw_heatmap_p95_ms"`
+	SeriesSpeedup  float64 `json:"series_speedup_p95"`
+	HeatSpeedup    float64 `json:"heatmap_speedup_p95"`
+	SameNumbers    bool    `json:"same_numbers"`
+}
+
+func runBench(env *Env, args []string) error {
+	if len(args) == 0 || args[0] != "dashboards" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(env.Stdout, "Usage: mesh bench dashboards [flags]   (mesh bench dashboards --help)")
+			return errHelp
+		}
+		return usagef("usage: mesh bench dashboards [--db DSN] [--facilities N] [--years N] [--observations N]")
+	}
+	fs := newFlags(env, "bench dashboards", "bench dashboards [--db DSN] [--facilities 1500] [--years 5] [--observations 10000000] [--runs 50]")
+	// Not MESH_DB: the bench writes millions of synthetic rows and must never land in a
+	// programme's database by accident; it refuses a database that already has places.
+	dsn := fs.String("db", "mesh-bench.db", "database for the synthetic data: a new SQLite file or an empty postgres:// database")
+	facilities := fs.Int("facilities", 1500, "facilities (50 per district)")
+	years := fs.Int("years", 5, "years of monthly data, ending with --end")
+	observations := fs.Int("observations", 10_000_000, "scored observations in the raw table")
+	runs := fs.Int("runs", 50, "timed runs per dashboard query")
+	rawRuns := fs.Int("raw-runs", 10, "timed runs per raw GROUP BY query")
+	end := fs.String("end", "2026-12", "last month of data (YYYY-MM)")
+	if err := parseFlags(fs, env, args[1:]); err != nil {
+		return err
+	}
+	endT, err := time.Parse("2006-01", *end)
+	if err != nil || *facilities < 1 || *years < 1 || *observations < 1 || *runs < 1 || *rawRuns < 1 {
+		return usagef("bench: --facilities, --years, --observations and --runs must be positive and --end a YYYY-MM month")
+	}
+	ctx := context.Background()
+	ctx = mesh.WithActor(ctx, mesh.Actor{Username: "bench", Role: "system"})
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, n, err := db.FindOrgUnits(ctx, place.Filter{Limit: 1}); err != nil {
+		return err
+	} else if n > 0 {
+		return usagef("bench: %s already has places; give --db a new file or an empty database", describeDSN(*dsn))
+	}
+	months := make([]string, 12**years)
+	for i := range months {
+		months[i] = endT.AddDate(0, i-len(months)+1, 0).Format("2006-01")
+	}
+	fig := benchFigures{Database: string(db.Dialect), Facilities: *facilities, Years: *years, Observations: *observations,
+		Cores: runtime.NumCPU(), Runs: *runs, RawRuns: *rawRuns}
+	start := time.Now()
+	districts, err := benchLoad(ctx, env.Stderr, db, *facilities, months, *observations, &fig)
+	if err != nil {
+		return err
+	}
+	fig.LoadSeconds = math.Round(time.Since(start).Seconds()*10) / 10
+	fig.Districts = len(districts)
+	if err := benchMeasure(ctx, db, districts, months, &fig); err != nil {
+		return err
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(fig)
+}
+
+// benchLoad writes places, raw observation rows and their facility-month counts. The
+// counts are summed from the very rows written, so counts and raw must agree.
+func benchLoad(ctx context.Context, progress io.Writer, db *sqlstore.DB, nFac int, months []string, nObs int, fig *benchFigures) ([]*place.OrgUnit, error) {
+	country := &place.OrgUnit{Name: "Bench country", Type: place.Country, Code: "BENCH"}
+	if err := db.CreateOrgUnit(ctx, country); err != nil {
+		return nil, err
+	}
+	nDist := (nFac + 49) / 50
+	var districts []*place.OrgUnit
+	var facs []*place.OrgUnit
+	for d := 0; d < nDist; d++ {
+		dist := &place.OrgUnit{Name: fmt.Sprintf("District %02d", d+1), Type: place.District, ParentID: &country.ID}
+		if err := db.CreateOrgUnit(ctx, dist); err != nil {
+			return nil, err
+		}
+		districts = append(districts, dist)
+	}
+	for f := 0; f < nFac; f++ {
+		fac := &place.OrgUnit{Name: fmt.Sprintf("Facility %04d", f+1), Type: place.Facility, ParentID: &districts[f%nDist].ID}
+		if err := db.CreateOrgUnit(ctx, fac); err != nil {
+			return nil, err
+		}
+		facs = append(facs, fac)
+	}
+	if err := db.CreateBenchRaw(ctx); err != nil {
+		return nil, err
+	}
+	k := len(sqlstore.BenchRawIndicators)
+	rawCols := []string{"facility_id", "month"}
+	for i := 0; i < k; i++ {
+		rawCols = append(rawCols, fmt.Sprintf("r%d", i))
+	}
+	rng := rand.New(rand.NewPCG(1500, 5))
+	perCell := float64(nObs) / float64(nFac*len(months))
+	written := 0
+	for fi, fac := range facs {
+		var raw, counts [][]any
+		skill := 0.4 + 0.4*rng.Float64()
+		for mi, m := range months {
+			// Spread the observations so the total is exact: floor plus a remainder share.
+			n := int(perCell*float64(fi*len(months)+mi+1)) - int(perCell*float64(fi*len(months)+mi))
+			if n == 0 {
+				continue
+			}
+			p := math.Min(0.98, skill+0.3*float64(mi)/float64(len(months)))
+			nums := make([]int, k)
+			for o := 0; o < n; o++ {
+				row := []any{fac.ID, m}
+				for i := 0; i < k; i++ {
+					x := 0
+					if rng.Float64() < p-0.03*float64(i%4) {
+						x = 1
+					}
+					nums[i] += x
+					row = append(row, x)
+				}
+				raw = append(raw, row)
+			}
+			for i, id := range sqlstore.BenchRawIndicators {
+				counts = append(counts, []any{fac.ID, m, id, float64(nums[i]), float64(n)})
+			}
+		}
+		if err := db.BulkInsert(ctx, "bench_observations", rawCols, raw); err != nil {
+			return nil, err
+		}
+		if err := db.BulkInsert(ctx, "indicator_counts", []string{"facility_id", "month", "indicator", "num", "den"}, counts); err != nil {
+			return nil, err
+		}
+		written += len(raw)
+		fig.CountRows += len(counts)
+		if fi%10 == 9 || fi == len(facs)-1 {
+			bar := strings.Repeat("#", 30*(fi+1)/len(facs))
+			fmt.Fprintf(progress, "\r[%-30s] %3d%%  %d/%d facilities  %d observations", bar, 100*(fi+1)/len(facs), fi+1, len(facs), written)
+		}
+	}
+	fmt.Fprintln(progress)
+	fmt.Fprintln(progress, "indexing the raw table…")
+	return districts, db.IndexBenchRaw(ctx)
+}
+
+// benchMeasure times each query over districts in turn and checks counts and raw agree.
+func benchMeasure(ctx context.Context, db *sqlstore.DB, districts []*place.OrgUnit, months []string, fig *benchFigures) error {
+	from, to := months[0], months[len(months)-1]
+	yearFrom := months[max(0, len(months)-12)]
+	ids := sqlstore.BenchRawIndicators
+	time1 := func(n int, f func(i int) error) ([]float64, error) {
+		var ms []float64
+		for i := 0; i < n; i++ {
+			t := time.Now()
+			if err := f(i); err != nil {
+				return nil, err
+			}
+			ms = append(ms, float64(time.Since(t).Microseconds())/1000)
+		}
+		return ms, nil
+	}
+	under := func(i int) []string { return []string{districts[i%len(districts)].Path} }
+	series, err := time1(fig.Runs, func(i int) error {
+		_, err := db.DistrictSeries(ctx, ids[i%len(ids)], under(i), from, to)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	heat, err := time1(fig.Runs, func(i int) error {
+		_, err := db.FacilityTotals(ctx, under(i), yearFrom, to)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	rawSeries, err := time1(fig.RawRuns, func(i int) error {
+		_, err := db.RawSeries(ctx, i%len(ids), under(i), from, to)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	rawHeat, err := time1(fig.RawRuns, func(i int) error {
+		_, err := db.RawFacilityTotals(ctx, under(i), yearFrom, to)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fig.SeriesP50ms, fig.SeriesP95ms = pct(series, 50), pct(series, 95)
+	fig.HeatmapP50ms, fig.HeatmapP95ms = pct(heat, 50), pct(heat, 95)
+	fig.RawSeriesP95ms, fig.RawHeatP95ms = pct(rawSeries, 95), pct(rawHeat, 95)
+	fig.SeriesSpeedup = math.Round(fig.RawSeriesP95ms/fig.SeriesP95ms*10) / 10
+	fig.HeatSpeedup = math.Round(fig.RawHeatP95ms/fig.HeatmapP95ms*10) / 10
+	// The same numbers both ways, for one district and indicator.
+	a, err := db.DistrictSeries(ctx, ids[0], under(0), from, to)
+	if err != nil {
+		return err
+	}
+	b, err := db.RawSeries(ctx, 0, under(0), from, to)
+	if err != nil {
+		return err
+	}
+	fig.SameNumbers = len(a) == len(b)
+	for i := range a {
+		if fig.SameNumbers && (a[i] != b[i]) {
+			fig.SameNumbers = false
+		}
+	}
+	return nil
+}
+
+// pct is the p-th percentile (nearest rank) in milliseconds, to 0.01 ms.
+func pct(ms []float64, p float64) float64 {
+	s := append([]float64(nil), ms...)
+	sort.Float64s(s)
+	i := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return math.Round(s[max(0, i)]*100) / 100
+}
