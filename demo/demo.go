@@ -121,7 +121,10 @@ func (l *loader) load() error {
 	if !l.opts.Mentoring {
 		return nil
 	}
-	return l.mentoring()
+	if err := l.mentoring(); err != nil {
+		return err
+	}
+	return l.facilitySystems() // readiness, stock-outs, issues and QI: demo/facility.go
 }
 
 func (l *loader) create(o *place.OrgUnit) error {

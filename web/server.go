@@ -100,6 +100,26 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /workers/{id}/goals", s.addGoal)
 	mux.HandleFunc("POST /workers/{id}/goals/{goal}", s.updateGoal)
 
+	// Facility systems and QI (web/facility.go, issues.go, qi.go).
+	mux.HandleFunc("GET /facilities/{id}/systems", s.facilitySystems)
+	mux.HandleFunc("GET /facilities/{id}/readiness/new", s.readinessNew)
+	mux.HandleFunc("POST /facilities/{id}/readiness/new", s.readinessCreate)
+	mux.HandleFunc("GET /stockouts", s.stockouts)
+	mux.HandleFunc("GET /issues", s.issuesList)
+	mux.HandleFunc("GET /issues/new", s.issueNew)
+	mux.HandleFunc("POST /issues/new", s.issueCreate)
+	mux.HandleFunc("GET /issues/{id}", s.issueShow)
+	mux.HandleFunc("POST /issues/{id}/status", s.issueStatus)
+	mux.HandleFunc("POST /issues/{id}/comments", s.issueComment)
+	mux.HandleFunc("GET /qi", s.qiList)
+	mux.HandleFunc("GET /qi/new", s.qiNew)
+	mux.HandleFunc("POST /qi/new", s.qiCreate)
+	mux.HandleFunc("GET /qi/change-package", s.changePackage)
+	mux.HandleFunc("GET /qi/{id}", s.qiShow)
+	mux.HandleFunc("GET /qi/{id}/cycles/new", s.cycleNew)
+	mux.HandleFunc("POST /qi/{id}/cycles/new", s.cycleSave)
+
+
 	// Anything else that is not the API is a page that does not exist.
 	mux.HandleFunc("/", s.notFound)
 }
