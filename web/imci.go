@@ -11,6 +11,7 @@ import (
 	"mesh/account"
 	"mesh/i18n"
 	"mesh/imci"
+	"mesh/imciform"
 	"mesh/place"
 )
 
@@ -67,8 +68,9 @@ type IMCIField struct {
 	Unit                                  Input           // the age unit select
 }
 
-// imciDefaults are the form's starting values: no sign is assumed.
-var imciDefaults = map[string]string{"age_unit": ageUnitMonths, "temperature_site": "axillary"}
+// imciDefaults are the form's starting values: no sign is assumed (shared with the
+// converter, which reads a missing age unit as the form shows it).
+var imciDefaults = imciform.Defaults
 
 // newIMCIForm builds the form view from the values typed (v) and their problems.
 func newIMCIForm(lang string, v url.Values, errs Form) IMCIForm {

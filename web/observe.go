@@ -14,6 +14,7 @@ import (
 	"mesh/account"
 	"mesh/i18n"
 	"mesh/imci"
+	"mesh/imciform"
 	"mesh/observation"
 	"mesh/place"
 	"mesh/visit"
@@ -25,12 +26,9 @@ import (
 // SaveObservation, so a web observation is checked, scored and counted exactly like
 // one sent by the phone app.
 
-// observationProtocol is the protocol name the mentors' app records (spec §1.1).
-const observationProtocol = "imci-who-2014"
-
-// maxTreatmentRows is how many treatment rows the form offers: more than any chart
-// case gives (pre-referral cases have four or five).
-const maxTreatmentRows = 6
+// maxTreatmentRows is how many treatment rows the form offers (imciform, which also
+// builds the observation JSON in the browser's offline engine).
+const maxTreatmentRows = imciform.MaxTreatmentRows
 
 // CheckGroup is what the "checks" partial draws: a fieldset of checkboxes. Group and
 // Gate let imci-form.js hide it (another age group; a symptom not present).
@@ -107,8 +105,7 @@ func classGroup(code string) string {
 }
 
 // counsellingFields are the counselling checkboxes, named as in the observation JSON.
-var counsellingFields = []string{"advised_when_to_return_immediately", "taught_how_to_give_oral_drugs",
-	"first_dose_given_at_facility", "feeding_counselled", "fluids_and_feeding_advised"}
+var counsellingFields = imciform.CounsellingFields
 
 // ObservePage is the case-observation form.
 type ObservePage struct {
@@ -134,6 +131,9 @@ type ObservePage struct {
 	Referred       bool
 	NoWorkers      bool
 	FollowUpPrompt string
+	// TrainedOn maps each worker's id to their IMCI training date, so an observation
+	// scored offline (offline.js) counts provider training as the server does.
+	TrainedOn map[string]string
 }
 
 // TreatmentRow is one treatment row of the form.
@@ -181,8 +181,10 @@ func (s *Server) renderObserve(w http.ResponseWriter, r *http.Request, status in
 	}
 	p.NoWorkers = len(workers) == 0
 	p.WorkerOptions = []Option{{Value: "", Label: tr(p.Lang, "form.choose")}}
+	p.TrainedOn = map[string]string{}
 	for _, h := range workers {
 		p.WorkerOptions = append(p.WorkerOptions, Option{Value: itoa(h.ID), Label: h.Name})
+		p.TrainedOn[itoa(h.ID)] = string(h.IMCITrainedOn)
 	}
 	p.MeasuredOpts = enumOptions(p.Lang, "observe.measured.", []string{"lying", "standing"}, "")
 	for _, g := range taskGroups {
@@ -333,99 +335,10 @@ func truncateRunes(s string, n int) string {
 }
 
 // observationBody builds the observation JSON of spec/observation.md §1 from the
-// form. The assessment comes from formToInput (the IMCI check page's converter); a
-// value that cannot be read is left out and reported on its field, so the caller can
-// show every problem at once.
+// form (imciform.ObservationBody: the same code the offline engine runs in the
+// browser, so an observation queued offline is the one the server would have built).
 func observationBody(v url.Values, vis *visit.Visit, at time.Time) (json.RawMessage, []mesh.FieldError) {
-	assessment, errs := formToInput(v)
-	fail := func(code, field, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: field + " " + msg})
-	}
-	get := func(name string) string { return strings.TrimSpace(v.Get(name)) }
-	on := func(name string) bool { return get(name) != "" }
-	num := func(name string, whole bool) (json.Number, bool) {
-		s := strings.Replace(get(name), ",", ".", 1)
-		if s == "" {
-			return "", false
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || strings.ContainsAny(s, "xXpP_eEnN") || (whole && f != float64(int64(f))) {
-			if whole {
-				fail(imci.ErrWrongType, name, "must be a whole number")
-			} else {
-				fail(imci.ErrWrongType, name, "must be a number")
-			}
-			return "", false
-		}
-		return json.Number(strconv.FormatFloat(f, 'f', -1, 64)), true
-	}
-	// Observed now when the visit is today; on a visit logged later, on its day.
-	observed := at
-	if vis.Date != "" && vis.Date != mesh.DateOf(at) {
-		if d, err := time.ParseInLocation("2006-01-02", string(vis.Date), at.Location()); err == nil {
-			observed = time.Date(d.Year(), d.Month(), d.Day(), at.Hour(), at.Minute(), at.Second(), 0, at.Location())
-		}
-	}
-	o := map[string]any{"visit_id": vis.ID, "observed_at": observed.Format(time.RFC3339), "protocol": observationProtocol,
-		"recording_form_used": on("recording_form_used"), "assessment": assessment,
-		"notes": get("notes"), "next_steps": get("next_steps")}
-	if get("health_worker_id") == "" {
-		fail(imci.ErrMissingRequired, "health_worker_id", "is required")
-	} else if n, ok := num("health_worker_id", true); ok {
-		o["health_worker_id"] = n
-	}
-	if l, ok := num("measurements.length_cm", false); ok {
-		o["measurements"] = map[string]any{"length_cm": l, "measured": get("measurements.measured")}
-	}
-	tasks := map[string]bool{}
-	for _, t := range observation.TaskCodes() {
-		if on("task." + t) {
-			tasks[t] = true
-		}
-	}
-	classes := []string{}
-	for _, c := range v["classification"] {
-		if c = strings.TrimSpace(c); c != "" {
-			classes = append(classes, c)
-		}
-	}
-	treatments := []any{}
-	for i := range maxTreatmentRows {
-		pre := "treatments." + strconv.Itoa(i) + "."
-		code := get(pre + "code")
-		if code == "" {
-			continue // an empty row
-		}
-		t := map[string]any{"code": code}
-		if n, ok := num(pre+"units_per_dose", false); ok {
-			t["units_per_dose"] = n
-		}
-		if u := get(pre + "unit"); u != "" {
-			t["unit"] = u
-		}
-		if n, ok := num(pre+"frequency_per_day", true); ok {
-			t["frequency_per_day"] = n
-		}
-		if n, ok := num(pre+"duration_days", true); ok {
-			t["duration_days"] = n
-		}
-		treatments = append(treatments, t)
-	}
-	counselling := map[string]bool{}
-	for _, c := range counsellingFields {
-		counselling[c] = on("counselling." + c)
-	}
-	var followUp any
-	if n, ok := num("follow_up_days", true); ok {
-		followUp = n
-	}
-	o["worker"] = map[string]any{"tasks": tasks, "classifications": classes, "treatments": treatments,
-		"referred": on("referred"), "follow_up_days": followUp, "counselling": counselling}
-	b, err := json.Marshal(o)
-	if err != nil { // cannot happen: maps, strings, bools and checked numbers
-		fail(imci.ErrMalformedJSON, "$", err.Error())
-	}
-	return b, errs
+	return imciform.ObservationBody(v, vis.ID, vis.Date, at)
 }
 
 // treatmentIndexRE finds "[2]" in "worker.treatments[2].units_per_dose".

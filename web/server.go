@@ -99,6 +99,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /cadence", s.cadence)
 	mux.HandleFunc("POST /workers/{id}/goals", s.addGoal)
 	mux.HandleFunc("POST /workers/{id}/goals/{goal}", s.updateGoal)
+	s.offlineRoutes(mux)
 
 	// Facility systems and QI (web/facility.go, issues.go, qi.go).
 	mux.HandleFunc("GET /facilities/{id}/systems", s.facilitySystems)
@@ -118,7 +119,6 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /qi/{id}", s.qiShow)
 	mux.HandleFunc("GET /qi/{id}/cycles/new", s.cycleNew)
 	mux.HandleFunc("POST /qi/{id}/cycles/new", s.cycleSave)
-
 
 	// Anything else that is not the API is a page that does not exist.
 	mux.HandleFunc("/", s.notFound)

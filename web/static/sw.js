@@ -1,0 +1,89 @@
+// sw.js: the MESH service worker, served at /sw.js by web/offline.go, which writes
+// VERSION (a hash of the shell files) and SHELL (their versioned URLs) above this line.
+//
+// - The app shell (CSS, scripts, icon, the wasm engine) is cached at install in a
+//   cache named by VERSION; a new version fills its own cache before the old one is
+//   dropped, so an update never leaves a page without its files.
+// - Pages (GET navigations) are network-first: the newest page when the server can be
+//   reached, else the copy saved the last time it was opened.
+// - Any other GET of this origin (a versioned static file not in the shell) is
+//   cache-first: its URL changes with its content.
+// - POSTs and the API are never touched: the outbox lives in IndexedDB (offline.js),
+//   which this worker never clears, so an update cannot lose an unsent record.
+/* global VERSION, SHELL */
+"use strict";
+
+const SHELL_CACHE = "mesh-shell-" + VERSION;
+// Pages are not versioned: a deployment must not drop the pages a mentor opened while
+// online (they are refreshed on the next visit). offline.js deletes this cache at
+// sign-out, so a shared phone does not show one mentor's pages to the next.
+const PAGE_CACHE = "mesh-pages";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL_CACHE);
+    await cache.addAll(SHELL);
+    // The outbox page is drawn from IndexedDB; keep a copy for a cold start offline.
+    // Best effort: it needs a session, and a redirect to the login page is not kept.
+    try {
+      const resp = await fetch("/outbox", { credentials: "same-origin" });
+      if (resp.ok && !resp.redirected) {
+        await (await caches.open(PAGE_CACHE)).put("/outbox", resp);
+      }
+    } catch (e) { /* offline at install: the page is cached on its first visit */ }
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("mesh-shell-") && name !== SHELL_CACHE) {
+        await caches.delete(name);
+      }
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  if (req.method !== "GET") { return; }
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin || url.pathname.startsWith("/api/") || url.pathname === "/sw.js") { return; }
+  if (req.mode === "navigate") {
+    event.respondWith(networkFirst(req));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(cacheFirst(req));
+  }
+});
+
+async function networkFirst(req) {
+  try {
+    const resp = await fetch(req);
+    // Keep only real pages: not an error, not the login page a redirect led to.
+    if (resp.ok && !resp.redirected) {
+      const copy = resp.clone();
+      caches.open(PAGE_CACHE).then((c) => c.put(req, copy)).catch(() => {});
+    }
+    return resp;
+  } catch (err) {
+    // Pages carry Vary: Cookie, which a worker's requests cannot match: ignore it.
+    const hit = await caches.match(req, { ignoreVary: true });
+    if (hit) { return hit; }
+    const outbox = new URL(req.url).pathname === "/outbox" ? null : await caches.match("/outbox", { ignoreVary: true });
+    if (outbox) { return outbox; }
+    throw err;
+  }
+}
+
+async function cacheFirst(req) {
+  const hit = await caches.match(req, { ignoreVary: true });
+  if (hit) { return hit; }
+  const resp = await fetch(req);
+  if (resp.ok) {
+    const copy = resp.clone();
+    caches.open(SHELL_CACHE).then((c) => c.put(req, copy)).catch(() => {});
+  }
+  return resp;
+}
