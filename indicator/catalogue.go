@@ -136,5 +136,5 @@ func init() {
 // write at all (an open stock-out gains a day at midnight), so counts kept on write
 // would be stale by the next morning.
 func ComputedOnRead(ind *Indicator) bool {
-	return ind.Source == "stock_log" || ind.Source == "issues" || ind.Source == "qi_projects" || ind.Source == "voice"
+	return ind.Source == "stock_log" || ind.Source == "issues" || ind.Source == "qi_projects" || ind.Source == "voice" || ind.Source == "mentoring_read"
 }

@@ -121,6 +121,8 @@ func (db *DB) ComputedCounts(ctx context.Context, id string, under []string, fro
 	switch {
 	case strings.HasPrefix(id, StockoutDaysPrefix):
 		return db.stockoutDayCounts(ctx, strings.TrimPrefix(id, StockoutDaysPrefix), under, months, now)
+	case strings.HasPrefix(id, "mentoring.") || id == "sys.trained_staff":
+		return db.mentoringCounts(ctx, id, under, months, now)
 	case id == "sys.open_issues":
 		issues, today, err := db.issuesWithZones(ctx, under)
 		if err != nil {
