@@ -71,6 +71,7 @@ func (s *Server) createAssignment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := &account.Assignment{MentorID: in.MentorID, FacilityID: in.FacilityID, StartOn: in.StartOn, EndOn: in.EndOn}
+	defer s.Auth.ForgetAll() // areas and sessions may change: no stale cached caller
 	if err := s.Store.CreateAssignment(ctx(r), a); err != nil {
 		s.fail(w, r, err)
 		return
@@ -108,6 +109,7 @@ func (s *Server) endAssignment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	defer s.Auth.ForgetAll() // areas and sessions may change: no stale cached caller
 	a, err := s.Store.EndAssignment(ctx(r), id, in.EndOn)
 	if err != nil {
 		s.fail(w, r, err)

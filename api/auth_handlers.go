@@ -51,6 +51,7 @@ func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if tok := r.Header.Get("Authorization"); len(tok) > 7 {
+		s.Auth.Forget(hashBearer(tok[7:]))
 		_ = s.Store.DeleteSession(r.Context(), hashBearer(tok[7:]))
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -162,6 +162,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 		}
 		upd.PasswordHash = &hash
 	}
+	defer s.Auth.ForgetAll() // areas and sessions may change: no stale cached caller
 	up, err := s.Store.UpdateUser(ctx(r), u.ID, upd)
 	if err != nil {
 		s.fail(w, r, err)

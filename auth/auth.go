@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"mesh"
@@ -51,6 +52,57 @@ type Authenticator struct {
 	// SecureCookies marks cookies Secure; on when serving TLS or behind a TLS proxy.
 	SecureCookies bool
 	Now           func() time.Time
+
+	// cache keeps resolved callers for CacheTTL: a phone syncing a batch or a page
+	// loading its parts asks for the same token many times a second, and resolving it
+	// costs three queries. A revoked session (logout here, a password change, a
+	// deactivated user) stops working within CacheTTL at most; logout on this server
+	// is immediate.
+	mu    sync.Mutex
+	cache map[string]cachedCaller
+}
+
+// CacheTTL bounds how long a resolved session is reused without asking the database.
+const CacheTTL = 2 * time.Second
+
+type cachedCaller struct {
+	caller *Caller
+	until  time.Time
+}
+
+// lookup returns the caller for a token hash, from the cache when fresh.
+func (a *Authenticator) lookup(ctx context.Context, hash string) *Caller {
+	now := time.Now()
+	a.mu.Lock()
+	c, ok := a.cache[hash]
+	a.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.caller
+	}
+	_, u, err := a.Store.FindSession(ctx, hash)
+	if err != nil {
+		a.Forget(hash)
+		return nil
+	}
+	scope, err := a.Store.ScopeOf(ctx, u)
+	if err != nil {
+		return nil
+	}
+	caller := &Caller{User: u, Scope: scope}
+	a.mu.Lock()
+	if a.cache == nil || len(a.cache) > 10000 {
+		a.cache = map[string]cachedCaller{} // bounded: start afresh rather than track age
+	}
+	a.cache[hash] = cachedCaller{caller: caller, until: now.Add(CacheTTL)}
+	a.mu.Unlock()
+	return caller
+}
+
+// Forget drops a token hash from the cache (call it when a session is revoked).
+func (a *Authenticator) Forget(hash string) {
+	a.mu.Lock()
+	delete(a.cache, hash)
+	a.mu.Unlock()
 }
 
 // New returns an Authenticator over store.
@@ -69,10 +121,8 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			}
 		}
 		if token != "" {
-			if _, u, err := a.Store.FindSession(r.Context(), account.HashToken(token)); err == nil {
-				if scope, err := a.Store.ScopeOf(r.Context(), u); err == nil {
-					r = r.WithContext(WithCaller(r.Context(), &Caller{User: u, Scope: scope}))
-				}
+			if c := a.lookup(r.Context(), account.HashToken(token)); c != nil {
+				r = r.WithContext(WithCaller(r.Context(), c))
 			}
 		}
 		next.ServeHTTP(w, r)
@@ -142,6 +192,7 @@ func (a *Authenticator) SetSessionCookie(w http.ResponseWriter, r *http.Request,
 // Logout ends the request's session and clears the cookie.
 func (a *Authenticator) Logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil {
+		a.Forget(account.HashToken(c.Value))
 		_ = a.Store.DeleteSession(r.Context(), account.HashToken(c.Value))
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true,
@@ -172,4 +223,12 @@ func Check(c *Caller, p account.Permission, placePath string) error {
 		return mesh.Errorf(mesh.EFORBIDDEN, "this record is outside your area")
 	}
 	return nil
+}
+
+// ForgetAll empties the cache; called when a user's password, role, area or active
+// flag changes, so the change holds at once on this server.
+func (a *Authenticator) ForgetAll() {
+	a.mu.Lock()
+	a.cache = nil
+	a.mu.Unlock()
 }

@@ -143,6 +143,7 @@ func (s *Server) createAssignment(w http.ResponseWriter, r *http.Request) {
 		err = joinInvalid(errs, a.Validate())
 	}
 	if err == nil {
+		defer s.Auth.ForgetAll() // areas and sessions may change: no stale cached caller
 		err = s.Store.CreateAssignment(r.Context(), a)
 	}
 	if err != nil {
@@ -189,6 +190,7 @@ func (s *Server) endAssignment(w http.ResponseWriter, r *http.Request) {
 		on = today()
 	}
 	if len(errs) == 0 {
+		defer s.Auth.ForgetAll() // areas and sessions may change: no stale cached caller
 		_, err = s.Store.EndAssignment(r.Context(), id, on)
 	} else {
 		err = mesh.Invalid(errs...)

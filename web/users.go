@@ -248,6 +248,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 		err = mesh.Invalid(errs...)
 	}
 	if err == nil {
+		defer s.Auth.ForgetAll() // areas and sessions may change: no stale cached caller
 		_, err = s.Store.UpdateUser(r.Context(), u.ID, upd)
 	}
 	if err != nil {
@@ -259,6 +260,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 
 // setUserLanguage stores a user's own choice of language (from the switcher).
 func (s *Server) setUserLanguage(r *http.Request, id int64, lang string) error {
+	defer s.Auth.ForgetAll() // areas and sessions may change: no stale cached caller
 	_, err := s.Store.UpdateUser(r.Context(), id, account.UserUpdate{Language: &lang})
 	return err
 }
