@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"mesh/i18n"
 )
 
 // BOM is the UTF-8 byte-order mark every CSV file starts with.
@@ -27,12 +29,16 @@ type Options struct {
 	ProgressEvery int
 	// Label names the rows in progress lines ("observations").
 	Label string
+	// Lang writes the header row in that language (en, fr, rw) from the catalog keys
+	// "export.col.<column id>"; "" keeps the column ids, stable names for scripts.
+	Lang string
 }
 
 // table is one exportable table: its header and how a record becomes a row.
 type table[T any] struct {
 	header []string
 	row    func(rec T, row []string) // fills row (len(header)) in place
+	kinds  map[string]colKind        // non-text columns, for typed XLSX cells
 }
 
 // batchSize is how many records a formatting worker takes at a time: large enough
@@ -46,18 +52,61 @@ type batch[T any] struct {
 	done chan struct{}
 }
 
-// write streams rows to w as CSV with a BOM and a header, and returns the number of
-// data rows written. Turning a record into cells (decoding its assessment) costs
-// several times more than writing them, so that work is spread over every core
-// while one goroutine writes the batches back in order; at most a few batches per
-// core are in flight, whatever the size of the table. The iterator is read from
-// one goroutine only, and its error stops the export and is returned.
-func (t table[T]) write(w io.Writer, rows iter.Seq2[T, error], opt Options) (int, error) {
-	if _, err := io.WriteString(w, BOM); err != nil {
-		return 0, err
+// sink receives an export's header and rows in order: a CSV file or an XLSX sheet.
+type sink interface {
+	header(cols []string) error
+	row(r []string) error
+	close() error
+}
+
+// csvSink writes RFC 4180 CSV after a byte-order mark.
+type csvSink struct {
+	w  io.Writer
+	cw *csv.Writer
+}
+
+func (s *csvSink) header(cols []string) error {
+	if _, err := io.WriteString(s.w, BOM); err != nil {
+		return err
 	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(t.header); err != nil {
+	s.cw = csv.NewWriter(s.w)
+	return s.cw.Write(cols)
+}
+
+func (s *csvSink) row(r []string) error { return s.cw.Write(r) }
+
+func (s *csvSink) close() error {
+	s.cw.Flush()
+	return s.cw.Error()
+}
+
+// labels is the header row in lang: the column ids when lang is "" (what scripts
+// and the JSON API use), else each column's catalog text "export.col.<id>".
+func (t table[T]) labels(lang string) []string {
+	if lang == "" {
+		return t.header
+	}
+	out := make([]string, len(t.header))
+	for i, h := range t.header {
+		out[i] = i18n.T(lang, "export.col."+h)
+	}
+	return out
+}
+
+// write streams rows to w as CSV with a BOM and a header, and returns the number of
+// data rows written.
+func (t table[T]) write(w io.Writer, rows iter.Seq2[T, error], opt Options) (int, error) {
+	return t.pump(&csvSink{w: w}, rows, opt)
+}
+
+// pump sends the header and then every row to out. Turning a record into cells
+// (decoding its assessment) costs several times more than writing them, so that work
+// is spread over every core while one goroutine writes the batches back in order; at
+// most a few batches per core are in flight, whatever the size of the table. The
+// iterator is read from one goroutine only, and its error stops the export and is
+// returned.
+func (t table[T]) pump(out sink, rows iter.Seq2[T, error], opt Options) (int, error) {
+	if err := out.header(t.labels(opt.Lang)); err != nil {
 		return 0, err
 	}
 	every := opt.ProgressEvery
@@ -97,7 +146,7 @@ func (t table[T]) write(w io.Writer, rows iter.Seq2[T, error], opt Options) (int
 				if res.err != nil {
 					break // keep draining so the producers never block
 				}
-				if res.err = cw.Write(r); res.err != nil {
+				if res.err = out.row(r); res.err != nil {
 					close(failed)
 					break
 				}
@@ -108,8 +157,7 @@ func (t table[T]) write(w io.Writer, rows iter.Seq2[T, error], opt Options) (int
 			}
 		}
 		if res.err == nil {
-			cw.Flush()
-			res.err = cw.Error()
+			res.err = out.close()
 		}
 		written <- res
 	}()

@@ -62,7 +62,24 @@ var ObservationHeader = []string{
 	"version", "voided", "updated_at",
 }
 
-var observationTable = table[Observation]{header: ObservationHeader, row: observationRow}
+var observationTable = table[Observation]{header: ObservationHeader, row: observationRow, kinds: withBools(map[string]colKind{
+	"observed_at": kTime, "updated_at": kTime, "facility_id": kNum, "health_worker_id": kNum, "age_days": kNum,
+	"age_months": kNum, "weight_kg": kNum, "temperature_c": kNum, "worker_follow_up_days": kNum,
+	"assessment_index": kNum, "feedback_points": kNum, "version": kNum,
+}, "cough", "diarrhoea", "fever", "ear", "young_infant", "recording_form_used", "worker_referred",
+	"classification_correct", "treatment_correct", "antibiotic_not_indicated", "referral_correct", "follow_up_correct",
+	"counselling_complete", "correctly_managed", "voided", "facts.recording_form_used", "facts.provider_trained",
+	"facts.urgent_referral_expected", "facts.referred", "facts.follow_up_expected", "facts.antimicrobial_indicated",
+	"facts.antimicrobial_given", "facts.drug_given", "facts.return_advised", "facts.oral_drug_expected",
+	"facts.feeding_counselling_required")}
+
+// withBools adds boolean columns to kinds.
+func withBools(kinds map[string]colKind, cols ...string) map[string]colKind {
+	for _, c := range cols {
+		kinds[c] = kBool
+	}
+	return kinds
+}
 
 // WriteObservationsCSV writes one row per observation: the record, a few key inputs,
 // a summary of what the worker did and every score field.

@@ -23,7 +23,8 @@ var visitTable = table[Visit]{header: VisitHeader, row: func(v Visit, r []string
 	copy(r, []string{v.ID, string(v.Date), strconv.FormatInt(v.FacilityID, 10), v.Facility, strconv.FormatInt(v.MentorID, 10),
 		v.Kind, v.Status, list(v.Activities), v.TeachingTopic, strconv.Itoa(v.TeachingAttendees), v.Notes,
 		strconv.Itoa(v.Version), timeCell(v.CreatedAt), timeCell(v.UpdatedAt)})
-}}
+}, kinds: map[string]colKind{"date": kDate, "facility_id": kNum, "mentor_id": kNum, "teaching_attendees": kNum,
+	"version": kNum, "created_at": kTime, "updated_at": kTime}}
 
 // WriteVisitsCSV writes one row per visit.
 func WriteVisitsCSV(w io.Writer, rows iter.Seq2[Visit, error], opt Options) (int, error) {
@@ -59,7 +60,7 @@ var indicatorTable = table[IndicatorCount]{header: IndicatorHeader, row: func(c 
 	}
 	copy(r, []string{strconv.FormatInt(c.FacilityID, 10), c.Facility, c.DHIS2UID, c.Code, c.Month, c.Indicator, kind,
 		num(c.Num), num(c.Den), value, tooFew})
-}}
+}, kinds: map[string]colKind{"facility_id": kNum, "numerator": kNum, "denominator": kNum, "value": kNum, "too_few": kBool}}
 
 // WriteIndicatorsCSV writes one row per facility, month and indicator kept on write,
 // with the value computed the way dashboards compute it.

@@ -48,6 +48,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.views = mustViews(s.Dev)
 	s.voiceRoutes(mux)
 	s.dashboardRoutes(mux)
+	s.exportRoutes(mux)
 
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("GET /{$}", s.home)

@@ -12,34 +12,38 @@ import (
 
 	"mesh"
 	"mesh/export"
+	"mesh/i18n"
 	"mesh/sqlstore"
 )
 
 func init() {
-	command("export", "stream a table as CSV: mesh export observations|visits|indicators", runExport)
+	command("export", "stream a table as CSV or XLSX: mesh export observations|visits|indicators", runExport)
 }
 
 // exportTables are the tables `mesh export` can write.
 var exportTables = []struct {
 	name, summary string
-	write         func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, opt export.Options) (int, error)
+	write         exportWriter
 }{
 	{"observations", "one row per case observation: key inputs, worker actions, every score field",
-		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, opt export.Options) (int, error) {
-			return export.WriteObservationsCSV(w, db.ExportObservations(ctx, f), opt)
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteObservations(w, format, db.ExportObservations(ctx, f), opt)
 		}},
 	{"visits", "one row per mentoring or supervision visit",
-		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, opt export.Options) (int, error) {
-			return export.WriteVisitsCSV(w, db.ExportVisits(ctx, f), opt)
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteVisits(w, format, db.ExportVisits(ctx, f), opt)
 		}},
 	{"indicators", "one row per facility, month and indicator (counts and value)",
-		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, opt export.Options) (int, error) {
-			return export.WriteIndicatorsCSV(w, db.ExportIndicatorCounts(ctx, f), opt)
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteIndicators(w, format, db.ExportIndicatorCounts(ctx, f), opt)
 		}},
 }
 
+// exportWriter streams one table from the database in a format.
+type exportWriter func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error)
+
 func printExportUsage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: mesh export TABLE --format csv [--from DAY] [--to DAY] [--orgunit ID] [--db DSN] [-o FILE]\n\nTables:")
+	fmt.Fprintln(w, "Usage: mesh export TABLE [--format csv|xlsx] [--lang en|fr|rw|ids] [--from DAY] [--to DAY] [--orgunit ID] [--db DSN] [-o FILE]\n\nTables:")
 	for _, t := range exportTables {
 		fmt.Fprintf(w, "  %-13s %s\n", t.name, t.summary)
 	}
@@ -65,11 +69,12 @@ func runExport(env *Env, args []string) error {
 	return usagef("export: unknown table %q (want observations, visits or indicators)", args[0])
 }
 
-func runExportTable(env *Env, name string, write func(context.Context, *sqlstore.DB, sqlstore.ExportFilter, io.Writer, export.Options) (int, error), args []string) error {
-	fs := newFlags(env, "export "+name, "export "+name+" --format csv [--from DAY] [--to DAY] [--orgunit ID] [--db DSN] [-o FILE]\n\nFlags:")
+func runExportTable(env *Env, name string, write exportWriter, args []string) error {
+	fs := newFlags(env, "export "+name, "export "+name+" [--format csv|xlsx] [--lang en|fr|rw|ids] [--from DAY] [--to DAY] [--orgunit ID] [--db DSN] [-o FILE]\n\nFlags:")
 	var dsn string
 	dbFlag(fs, env, &dsn)
-	format := fs.String("format", "csv", "file format: csv (xlsx is not available in this build)")
+	format := fs.String("format", "csv", "file format: csv or xlsx (Excel, one sheet, dates as dates)")
+	lang := fs.String("lang", i18n.Default, "language of the column headers: en, fr or rw; ids writes the column ids scripts use")
 	from := fs.String("from", "", "first day, YYYY-MM-DD (or YYYY-MM for a whole month)")
 	to := fs.String("to", "", "last day, YYYY-MM-DD (or YYYY-MM for a whole month)")
 	orgunit := fs.String("orgunit", "", "only facilities at or under this place id")
@@ -81,12 +86,15 @@ func runExportTable(env *Env, name string, write func(context.Context, *sqlstore
 	if fs.NArg() > 0 {
 		return usagef("export %s takes no arguments (got %q)", name, fs.Arg(0))
 	}
-	switch *format {
-	case "csv":
-	case "xlsx":
-		return usagef("export: --format xlsx is not available in this build (it needs the excelize library); use --format csv, which Excel opens")
-	default:
-		return usagef("export: --format must be csv (got %q)", *format)
+	ff, ok := export.ParseFormat(*format)
+	if !ok {
+		return usagef("export: --format must be csv or xlsx (got %q)", *format)
+	}
+	headerLang := ""
+	if *lang != "ids" {
+		if headerLang = i18n.Normalize(*lang); headerLang == "" {
+			return usagef("export: --lang must be en, fr, rw or ids (got %q)", *lang)
+		}
 	}
 	f := sqlstore.ExportFilter{}
 	var err error
@@ -116,10 +124,10 @@ func runExportTable(env *Env, name string, write func(context.Context, *sqlstore
 		}
 		f.Under = []string{o.Path}
 	}
-	opt := export.Options{Progress: env.Stderr, ProgressEvery: *every}
+	opt := export.Options{Progress: env.Stderr, ProgressEvery: *every, Lang: headerLang}
 	if *out == "" {
 		bw := bufio.NewWriterSize(env.Stdout, 64<<10)
-		if _, err := write(ctx, db, f, bw, opt); err != nil {
+		if _, err := write(ctx, db, f, bw, ff, opt); err != nil {
 			return err
 		}
 		return bw.Flush()
@@ -132,7 +140,7 @@ func runExportTable(env *Env, name string, write func(context.Context, *sqlstore
 	}
 	defer os.Remove(tmp.Name())
 	bw := bufio.NewWriterSize(tmp, 64<<10)
-	_, err = write(ctx, db, f, bw, opt)
+	_, err = write(ctx, db, f, bw, ff, opt)
 	if err == nil {
 		err = bw.Flush()
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"mesh/export"
+	"mesh/i18n"
 	"mesh/observation"
 	"mesh/sqlstore"
 )
@@ -39,7 +40,7 @@ func TestExportCLI(t *testing.T) {
 		t.Fatalf("file does not start with the UTF-8 BOM: %v", err)
 	}
 	rows, err := csv.NewReader(bytes.NewReader(b[len(export.BOM):])).ReadAll()
-	if err != nil || len(rows)-1 != stored || rows[0][0] != "id" {
+	if err != nil || len(rows)-1 != stored || rows[0][0] != i18n.T("en", "export.col.id") {
 		t.Fatalf("%d data rows, %d stored observations, %v", len(rows)-1, stored, err)
 	}
 	for _, table := range []string{"visits", "indicators"} {
@@ -49,7 +50,7 @@ func TestExportCLI(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{
-		{"export", "observations", "--format", "xlsx", "--db", dsn},
+		{"export", "observations", "--lang", "de", "--db", dsn},
 		{"export", "observations", "--format", "pdf", "--db", dsn},
 		{"export", "observations", "--from", "March", "--db", dsn},
 		{"export", "observations", "--from", "2026-04-01", "--to", "2026-03-01", "--db", dsn},
