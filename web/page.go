@@ -110,6 +110,7 @@ func navFor(u *account.User, current string) []NavLink {
 		links = append(links, NavLink{Href: "/cadence", Key: "nav.cadence"})
 	}
 	add(account.ReadIndicators, "/dashboard", "nav.dashboard")
+	add(account.ReadIndicators, "/exports", "nav.exports")
 	if u.Role == account.Admin || u.Role == account.Manager || u.Role == account.Supervisor {
 		links = append(links, NavLink{Href: "/evaluation", Key: "nav.evaluation"})
 	}
