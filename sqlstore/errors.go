@@ -34,6 +34,10 @@ func driverError(err error) error {
 			return &mesh.Error{Code: mesh.EINVALID, Message: "a referenced record does not exist"}
 		case "23514", "23502", "22P02", "22001", "22003":
 			return &mesh.Error{Code: mesh.EINVALID, Message: "value rejected by the database: " + pgErr.Message}
+		case "22021", "22P05":
+			// Text PostgreSQL cannot store (a NUL character): the record is invalid, not
+			// a server failure; a 5xx here made a device resend the batch forever.
+			return &mesh.Error{Code: mesh.EINVALID, Message: "text holds a character the database cannot store (NUL): " + pgErr.Message}
 		}
 		return err
 	}
