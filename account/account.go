@@ -6,6 +6,7 @@ package account
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,7 +92,7 @@ func (u *User) Validate() error {
 	if len(u.DisplayName) > 200 {
 		add("display_name", "OUT_OF_RANGE", "display_name must be at most 200 characters")
 	}
-	if u.Language != "" && !contains(Languages, u.Language) {
+	if u.Language != "" && !slices.Contains(Languages, u.Language) {
 		add("language", "UNKNOWN_ENUM_VALUE", "language must be one of en, fr, rw")
 	}
 	if len(errs) > 0 {
@@ -109,15 +110,6 @@ func (r Role) ScopeType() string {
 		return "facility"
 	}
 	return ""
-}
-
-func contains(set []string, s string) bool {
-	for _, x := range set {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Assignment puts a mentor on a facility for a period.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"mesh"
@@ -118,10 +119,10 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := readiness.IssueFilter{Under: c.Scope.Under(), Status: q.Get("status"), Category: q.Get("category"), VisitID: strings.ToLower(q.Get("visit_id"))}
 	var errs []mesh.FieldError
-	if f.Status != "" && f.Status != "unresolved" && !oneOf(f.Status, readiness.IssueStatuses) {
+	if f.Status != "" && f.Status != "unresolved" && !slices.Contains(readiness.IssueStatuses, f.Status) {
 		errs = append(errs, mesh.FieldError{Code: "UNKNOWN_ENUM_VALUE", Field: "status", Message: "status must be unresolved or one of " + strings.Join(readiness.IssueStatuses, ", ")})
 	}
-	if f.Category != "" && !oneOf(f.Category, readiness.Categories) {
+	if f.Category != "" && !slices.Contains(readiness.Categories, f.Category) {
 		errs = append(errs, mesh.FieldError{Code: "UNKNOWN_ENUM_VALUE", Field: "category", Message: "category must be one of " + strings.Join(readiness.Categories, ", ")})
 	}
 	if len(errs) > 0 {
@@ -142,15 +143,6 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeList(w, list, total)
-}
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 // issueStats answers open counts and median days open for the caller's area (or

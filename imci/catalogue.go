@@ -1,6 +1,9 @@
 package imci
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Colours of IMCI classifications, most severe first.
 const (
@@ -151,10 +154,10 @@ func TreatmentCodes() []string {
 }
 
 // IsAntimicrobial reports whether a treatment code is an antibiotic or antimalarial.
-func IsAntimicrobial(code string) bool { return contains(antimicrobials, code) }
+func IsAntimicrobial(code string) bool { return slices.Contains(antimicrobials, code) }
 
 // IsUrgentClassification reports whether a classification by itself calls for urgent referral.
-func IsUrgentClassification(code string) bool { return contains(urgentClasses, code) }
+func IsUrgentClassification(code string) bool { return slices.Contains(urgentClasses, code) }
 
 // Input vocabularies (spec §3.3).
 var (

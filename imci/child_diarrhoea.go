@@ -1,11 +1,13 @@
 package imci
 
+import "slices"
+
 // enumTri is yes when s is one of vals, unknown when s was not given, else no.
 func enumTri(s string, vals ...string) tri {
 	if s == "" {
 		return unknown
 	}
-	return triB(contains(vals, s))
+	return triB(slices.Contains(vals, s))
 }
 
 // diarrhoea classifies the child's diarrhoea (spec §6.3): dehydration, persistent

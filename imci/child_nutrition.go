@@ -1,5 +1,7 @@
 package imci
 
+import "slices"
+
 // nutritionState keeps the anthropometry for the Plan C guard and RUTF rules.
 type nutritionState struct {
 	samRange, oedema bool
@@ -119,7 +121,7 @@ func (e *eval) coughPresent() tri {
 // excluded. planC applies the danger_sign_only_blocks_plan_c setting.
 func (e *eval) severeOther(planC bool, exclude ...string) bool {
 	for _, c := range e.res.Classifications {
-		if !contains(severeList, c.Code) || contains(exclude, c.Code) {
+		if !slices.Contains(severeList, c.Code) || slices.Contains(exclude, c.Code) {
 			continue
 		}
 		if planC && c.Code == "VERY_SEVERE_DISEASE" && !e.yi && !e.p.Rules.DangerSignOnlyBlocksPlanC {

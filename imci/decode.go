@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -136,7 +137,7 @@ func (o *obj) key(k string) string {
 func (o *obj) done() {
 	var unknown []string
 	for k := range o.m {
-		if !contains(o.known, k) {
+		if !slices.Contains(o.known, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -249,7 +250,7 @@ func (o *obj) enum(k string, flags int, allowed []string) string {
 		o.r.add(ErrWrongType, o.key(k), "must be a string, one of: %s", strings.Join(allowed, ", "))
 		return ""
 	}
-	if !contains(allowed, s) {
+	if !slices.Contains(allowed, s) {
 		o.r.add(ErrUnknownEnumValue, o.key(k), "must be one of: %s (got %q)", strings.Join(allowed, ", "), s)
 		return ""
 	}
@@ -488,9 +489,9 @@ func readVaccines(o *obj, v any) []string {
 		switch {
 		case !isStr:
 			o.r.add(ErrWrongType, f, "must be a vaccine code string")
-		case !contains(enumVaccines, s):
+		case !slices.Contains(enumVaccines, s):
 			o.r.add(ErrUnknownEnumValue, f, "must be one of: %s (got %q)", strings.Join(enumVaccines, ", "), s)
-		case contains(out, s):
+		case slices.Contains(out, s):
 			o.r.add(ErrConflictingFields, f, "repeats %s; each vaccine is listed once", s)
 		default:
 			out = append(out, s)

@@ -6,6 +6,7 @@ package imci
 
 import (
 	"math"
+	"slices"
 	"sync"
 
 	"mesh"
@@ -196,7 +197,7 @@ func (e *eval) incomplete(box string, missing ...string) {
 	for i := range e.res.Incomplete {
 		if e.res.Incomplete[i].Box == box {
 			for _, m := range missing {
-				if !contains(e.res.Incomplete[i].Missing, m) {
+				if !slices.Contains(e.res.Incomplete[i].Missing, m) {
 					e.res.Incomplete[i].Missing = append(e.res.Incomplete[i].Missing, m)
 				}
 			}
@@ -210,7 +211,7 @@ func (e *eval) incomplete(box string, missing ...string) {
 }
 
 func (e *eval) warn(code string) {
-	if !contains(e.res.Warnings, code) {
+	if !slices.Contains(e.res.Warnings, code) {
 		e.res.Warnings = append(e.res.Warnings, code)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -174,7 +175,7 @@ func (p *Protocol) check() []string {
 	}
 	d := p.SettingDefaults
 	checkEnum := func(name, v string, allowed []string) {
-		if !contains(allowed, v) {
+		if !slices.Contains(allowed, v) {
 			bad("%s %q must be one of %s", name, v, strings.Join(allowed, ", "))
 		}
 	}
@@ -220,7 +221,7 @@ func (p *Protocol) check() []string {
 		out = append(out, p.Drugs[k].check("drugs."+k)...)
 	}
 	for i, v := range p.VaccineSchedule {
-		if !contains(enumVaccines, v.Code) {
+		if !slices.Contains(enumVaccines, v.Code) {
 			bad("vaccine_schedule[%d].code %q is not a known vaccine", i, v.Code)
 		}
 		if v.AgeDays < 0 {
@@ -255,13 +256,4 @@ func (d *DrugDef) check(path string) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }

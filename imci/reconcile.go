@@ -1,6 +1,9 @@
 package imci
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // keepBeforeReferral are the treatments of non-pink rows still given before an
 // urgent referral (§9.3); everything else waits.
@@ -40,7 +43,7 @@ func (e *eval) reconcile() {
 			continue
 		}
 		pink := e.forPink(t.For)
-		if !pink && !contains(keepBeforeReferral, t.Code) {
+		if !pink && !slices.Contains(keepBeforeReferral, t.Code) {
 			e.res.DeferredTreatments = append(e.res.DeferredTreatments, t)
 			continue
 		}
@@ -61,7 +64,7 @@ func (e *eval) urgentReasons() []string {
 		(e.has("SEVERE_DEHYDRATION") && (e.ns.samRange || e.ns.oedema))
 	for _, c := range e.res.Classifications {
 		switch {
-		case contains(urgentClasses, c.Code):
+		case slices.Contains(urgentClasses, c.Code):
 			out = append(out, c.Code)
 		case (c.Code == "SEVERE_DEHYDRATION" || c.Code == "SOME_DEHYDRATION") && dehydrationRefer:
 			out = append(out, c.Code)
@@ -78,12 +81,12 @@ func (e *eval) urgentReasons() []string {
 func (e *eval) nonUrgentReasons() []string {
 	out := []string{}
 	for _, c := range e.res.Classifications {
-		if contains(nonUrgentReferralCodes, c.Code) {
+		if slices.Contains(nonUrgentReferralCodes, c.Code) {
 			out = append(out, c.Code)
 		}
 	}
 	for _, it := range e.tx {
-		if contains(nonUrgentReferralCodes, it.t.Code) && !contains(out, it.t.Code) {
+		if slices.Contains(nonUrgentReferralCodes, it.t.Code) && !slices.Contains(out, it.t.Code) {
 			out = append(out, it.t.Code)
 		}
 	}
@@ -93,7 +96,7 @@ func (e *eval) nonUrgentReasons() []string {
 // forPink reports whether any classification a treatment is for is pink.
 func (e *eval) forPink(codes []string) bool {
 	for _, c := range e.res.Classifications {
-		if c.Colour == Pink && contains(codes, c.Code) {
+		if c.Colour == Pink && slices.Contains(codes, c.Code) {
 			return true
 		}
 	}
@@ -119,7 +122,7 @@ func (e *eval) preventive() {
 	}
 	for _, v := range e.p.VaccineSchedule {
 		if e.days >= v.AgeDays && (v.MaxAgeDays == nil || e.days <= *v.MaxAgeDays) &&
-			!contains(p.VaccinesReceived, v.Code) {
+			!slices.Contains(p.VaccinesReceived, v.Code) {
 			e.res.Preventive.VaccinesDue = append(e.res.Preventive.VaccinesDue, v.Code)
 		}
 	}

@@ -2,6 +2,7 @@ package imci
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -44,7 +45,7 @@ func (e *eval) give(code, forCode string, o txOpt) {
 		if it.t.Code != code {
 			continue
 		}
-		if forCode != "" && !contains(it.t.For, forCode) {
+		if forCode != "" && !slices.Contains(it.t.For, forCode) {
 			it.t.For = append(it.t.For, forCode)
 		}
 		if stronger(o, it.opt) {
@@ -76,7 +77,7 @@ func (e *eval) build(code string, o txOpt) Treatment {
 	switch {
 	case o.timing != "":
 		t.Timing = o.timing
-	case contains(preReferralCodes, code):
+	case slices.Contains(preReferralCodes, code):
 		t.Timing = TimingPreReferral
 	case o.single || code == "PLAN_C_IV_FLUIDS" || code == "ORS_PLAN_B":
 		t.Timing = TimingInClinic

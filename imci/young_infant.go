@@ -1,6 +1,9 @@
 package imci
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // yiFeedingState keeps the young infant's feeding findings for treatment and follow-up.
 type yiFeedingState struct {
@@ -123,7 +126,7 @@ func (e *eval) yiFeeding(y *YoungInfant) {
 	}
 	urgent := false
 	for _, c := range e.res.Classifications {
-		urgent = urgent || contains(urgentClasses, c.Code)
+		urgent = urgent || slices.Contains(urgentClasses, c.Code)
 	}
 	notBF := triOf(f.Breastfed).not()
 	attach, suck := triOf(f.WellAttached).not(), triOf(f.SucklingEffectively).not()

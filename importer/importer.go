@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -140,7 +141,7 @@ func (t *Table) columns(known []string, required ...string) (map[string]int, []R
 		switch {
 		case h == "":
 			continue
-		case !contains(known, h):
+		case !slices.Contains(known, h):
 			errs = append(errs, RowError{Row: 1, Column: h, Code: "UNKNOWN_FIELD", Message: "unknown column; the columns are " + strings.Join(known, ", ")})
 		case hasKey(idx, h):
 			errs = append(errs, RowError{Row: 1, Column: h, Code: "DUPLICATE", Message: "the column appears twice"})
@@ -159,15 +160,6 @@ func (t *Table) columns(known []string, required ...string) (map[string]int, []R
 		}
 	}
 	return idx, errs
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func hasKey(m map[string]int, k string) bool { _, ok := m[k]; return ok }

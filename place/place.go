@@ -5,6 +5,7 @@ package place
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,7 +108,7 @@ func (o *OrgUnit) Validate(parent *OrgUnit) error {
 	if len(o.Code) > 50 {
 		add("code", "OUT_OF_RANGE", "code must be at most 50 characters")
 	}
-	if o.MalariaRisk != "" && !oneOf(o.MalariaRisk, MalariaRisks) {
+	if o.MalariaRisk != "" && !slices.Contains(MalariaRisks, o.MalariaRisk) {
 		add("malaria_risk", "UNKNOWN_ENUM_VALUE", "malaria_risk must be one of high, low, none")
 	}
 	if _, err := time.LoadLocation(o.TimeZone); err != nil || o.TimeZone == "" {
@@ -134,15 +135,6 @@ func ValidUID(s string) bool {
 		}
 	}
 	return true
-}
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 // ChildPath returns the materialized path of a child with id under parentPath.

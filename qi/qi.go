@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,7 +137,7 @@ func (p *Project) Validate() error {
 	if dateField(add, "ended_on", p.EndedOn, false) && start && p.EndedOn != "" && p.EndedOn < p.StartedOn {
 		add("ended_on", "OUT_OF_RANGE", "ended_on must not be before started_on")
 	}
-	if !oneOf(p.Status, Statuses) {
+	if !slices.Contains(Statuses, p.Status) {
 		add("status", "UNKNOWN_ENUM_VALUE", "status must be one of "+strings.Join(Statuses, ", "))
 	}
 	for i, m := range p.Team {
@@ -231,7 +232,7 @@ func (c *PDSACycle) Validate(p *Project) error {
 	if dateField(add, "ended_on", c.EndedOn, false) && start && c.EndedOn != "" && c.EndedOn < c.StartedOn {
 		add("ended_on", "OUT_OF_RANGE", "ended_on must not be before started_on")
 	}
-	if c.Result != "" && !oneOf(c.Result, Results) {
+	if c.Result != "" && !slices.Contains(Results, c.Result) {
 		add("result", "UNKNOWN_ENUM_VALUE", "result must be adopt, adapt or abandon")
 	}
 	if c.Result != "" && c.EndedOn == "" {
@@ -290,15 +291,6 @@ func hash(v any) string {
 	b, _ := json.Marshal(v)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Filter selects projects.

@@ -7,6 +7,7 @@ package readiness
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -119,7 +120,7 @@ func ParseChecklist(b []byte) (Checklist, error) {
 			return Checklist{}, fmt.Errorf("checklist: items[%d].code %q is listed twice", i, it.Code)
 		}
 		seen[it.Code] = true
-		if !oneOf(it.Section, Sections) {
+		if !slices.Contains(Sections, it.Section) {
 			return Checklist{}, fmt.Errorf("checklist: items[%d].section must be one of %s", i, strings.Join(Sections, ", "))
 		}
 		if it.Names["en"] == "" {
@@ -127,13 +128,4 @@ func ParseChecklist(b []byte) (Checklist, error) {
 		}
 	}
 	return c, nil
-}
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,7 @@
 package readiness
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -82,7 +83,7 @@ func (i *Issue) Validate() error {
 	if i.VisitID != "" && !ValidUUID(i.VisitID) {
 		add("visit_id", "INVALID_FORMAT", "visit_id must be the UUID of a visit")
 	}
-	if !oneOf(i.Category, Categories) {
+	if !slices.Contains(Categories, i.Category) {
 		add("category", "UNKNOWN_ENUM_VALUE", "category must be one of "+strings.Join(Categories, ", "))
 	}
 	if i.Description == "" {
@@ -93,7 +94,7 @@ func (i *Issue) Validate() error {
 	if len(i.Owner) > 200 {
 		add("owner", "OUT_OF_RANGE", "owner must be at most 200 characters")
 	}
-	if !oneOf(i.Status, IssueStatuses) {
+	if !slices.Contains(IssueStatuses, i.Status) {
 		add("status", "UNKNOWN_ENUM_VALUE", "status must be one of "+strings.Join(IssueStatuses, ", "))
 	}
 	checkDate(add, "opened_on", i.OpenedOn, true)

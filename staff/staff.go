@@ -5,6 +5,7 @@ package staff
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,7 +60,7 @@ func (h *HealthWorker) Validate() error {
 	} else if len(h.Name) > 200 {
 		add("name", "OUT_OF_RANGE", "name must be at most 200 characters")
 	}
-	if !oneOf(h.Cadre, Cadres) {
+	if !slices.Contains(Cadres, h.Cadre) {
 		add("cadre", "UNKNOWN_ENUM_VALUE", "cadre must be one of A0, A1, A2, other")
 	}
 	if h.FacilityID <= 0 {
@@ -86,15 +87,6 @@ func sortFieldErrors(errs []mesh.FieldError) {
 			errs[j], errs[j-1] = errs[j-1], errs[j]
 		}
 	}
-}
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Filter selects health workers; zero fields do not filter.

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -86,15 +87,15 @@ func (v *Visit) Validate() error {
 	} else if !v.Date.Valid() {
 		add("date", "INVALID_FORMAT", "date must be a date in YYYY-MM-DD form")
 	}
-	if !oneOf(v.Kind, Kinds) {
+	if !slices.Contains(Kinds, v.Kind) {
 		add("kind", "UNKNOWN_ENUM_VALUE", "kind must be mentoring or supervision")
 	}
-	if !oneOf(v.Status, Statuses) {
+	if !slices.Contains(Statuses, v.Status) {
 		add("status", "UNKNOWN_ENUM_VALUE", "status must be planned, done or cancelled")
 	}
 	seen := map[string]bool{}
 	for i, a := range v.Activities {
-		if !oneOf(a, Activities) {
+		if !slices.Contains(Activities, a) {
 			add(fieldIndex("activities", i), "UNKNOWN_ENUM_VALUE", "activity must be one of "+strings.Join(Activities, ", "))
 		} else if seen[a] {
 			add(fieldIndex("activities", i), "DUPLICATE", "activity "+a+" is listed twice")
@@ -136,15 +137,6 @@ func (v *Visit) ContentHash() string {
 	}{v.FacilityID, v.MentorID, v.Date, v.Kind, v.Status, v.Activities, v.TeachingTopic, v.TeachingAttendees, v.Notes})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Filter selects visits.

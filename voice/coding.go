@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,7 +69,7 @@ func (s *Source) Validate() error {
 	add := func(field, code, msg string) {
 		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
 	}
-	if !oneOf(s.Kind, SourceKinds) {
+	if !slices.Contains(SourceKinds, s.Kind) {
 		add("kind", "UNKNOWN_ENUM_VALUE", "kind must be one of "+strings.Join(SourceKinds, ", "))
 	}
 	if s.Title == "" || utf8.RuneCountInString(s.Title) > 200 {

@@ -16,6 +16,7 @@
 package voice
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -210,7 +211,7 @@ func (r *Response) Validate(c *Config) error {
 	if utf8.RuneCountInString(r.Comment) > MaxComment {
 		add("comment", "OUT_OF_RANGE", "comment must be at most 1000 characters")
 	}
-	if !oneOf(r.Language, Languages) {
+	if !slices.Contains(Languages, r.Language) {
 		add("language", "UNKNOWN_ENUM_VALUE", "language must be en, fr or rw")
 	}
 	if len(errs) > 0 {
@@ -298,13 +299,4 @@ func validUUID(s string) bool {
 		}
 	}
 	return true
-}
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }

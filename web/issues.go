@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"mesh"
@@ -58,7 +59,7 @@ func (s *Server) issuesList(w http.ResponseWriter, r *http.Request) {
 	} else {
 		st = "unresolved"
 	}
-	if st != "" && st != "unresolved" && !oneOf(st, readiness.IssueStatuses) {
+	if st != "" && st != "unresolved" && !slices.Contains(readiness.IssueStatuses, st) {
 		st = "unresolved"
 	}
 	list, _, err := s.Store.FindIssues(r.Context(), readiness.IssueFilter{Under: c.Scope.Under(), Status: st, Limit: issueListLimit})
@@ -77,15 +78,6 @@ func (s *Server) issuesList(w http.ResponseWriter, r *http.Request) {
 	p.Status = Input{Name: "status", Label: tr(p.Lang, "fs.issue.status"), Value: st, Options: opts}
 	p.Rows = issueRows(list, names, today())
 	s.render(w, r, http.StatusOK, "issues", p)
-}
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // IssueFormPage is the new-issue form.
