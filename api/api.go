@@ -128,6 +128,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/qi/projects/{id}/cycles", s.postCycle)
 	mux.HandleFunc("GET /api/v1/qi/projects/{id}/runchart", s.runChart)
 	mux.HandleFunc("GET /api/v1/qi/projects/{id}/runchart.svg", s.runChartSVG)
+	mux.HandleFunc("GET /api/v1/qi/projects/{id}/pchart.svg", s.pChartSVG)
 	mux.HandleFunc("GET /api/v1/qi/change-package", s.changePackage)
 
 	mux.HandleFunc("POST /api/v1/sync", s.syncUpload)

@@ -93,6 +93,8 @@ func TestFacilitySystemsScenarios(t *testing.T) {
 				{"project with its cycle", "manager", "GET", "/api/v1/qi/projects/" + projID, "", 200, cycleID},
 				{"run chart", "supervisor.kayonza", "GET", "/api/v1/qi/projects/" + projID + "/runchart", "", 200, `"annotations":[]`},
 				{"run chart SVG", "supervisor.kayonza", "GET", "/api/v1/qi/projects/" + projID + "/runchart.svg", "", 200, `role="img"`},
+				{"no p-chart without data", "supervisor.kayonza", "GET", "/api/v1/qi/projects/" + projID + "/pchart.svg", "", 404, "NOT_FOUND"},
+				{"p-chart outside area", "supervisor.kirehe", "GET", "/api/v1/qi/projects/" + projID + "/pchart.svg", "", 403, "FORBIDDEN"},
 				{"change package", "manager", "GET", "/api/v1/qi/change-package", "", 200, `"idea":"Chart on the desk"`},
 				{"cycles counted", "manager", "GET", "/api/v1/indicators/qi.pdsa_cycles/values?from=2026-09&to=2026-09", "", 200, `"numerator":1`},
 			}

@@ -217,6 +217,26 @@ func (s *Server) runChartSVG(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(rc.SVG()))
 }
 
+// pChartSVG serves the project's p-chart (proportion aim indicators only; 404 else).
+func (s *Server) pChartSVG(w http.ResponseWriter, r *http.Request) {
+	rc, err := s.projectRunChart(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	svg, err := rc.PChartSVG()
+	if err == nil && svg == "" {
+		err = mesh.Errorf(mesh.ENOTFOUND, "a p-chart needs a proportion aim indicator with data")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(svg))
+}
+
 // changePackage lists the change ideas adopted across the facilities of the caller's
 // area (or ?orgunit=), each with its aim indicator over the three months before it was
 // first tested and the three months from its adoption: the programme's change package.

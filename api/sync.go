@@ -156,8 +156,11 @@ func (s *Server) storeSynced(r *http.Request, rec SyncRecord) (version int, unch
 			return 0, false, err
 		}
 		return i.Version, i.Unchanged, nil
+	case "mentee_feedback": // anonymous answers: stored once, never in /sync/changes
+		unchanged, err := s.SyncFeedback(r, rec)
+		return 0, unchanged, err
 	}
-	return 0, false, mesh.Invalid(mesh.FieldError{Code: "UNKNOWN_ENUM_VALUE", Field: "type", Message: "type must be visit, observation, readiness_check, stock_event or issue"})
+	return 0, false, mesh.Invalid(mesh.FieldError{Code: "UNKNOWN_ENUM_VALUE", Field: "type", Message: "type must be visit, observation, readiness_check, stock_event, issue or mentee_feedback"})
 }
 
 // decodeSynced decodes a synced record's data into in, whose id and version fields

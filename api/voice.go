@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"net/http"
+	"strings"
 
 	"mesh"
 	"mesh/account"
@@ -526,4 +527,43 @@ func (s *Server) quotesCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="coded-quotes.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
+}
+
+// syncedFeedback is a mentee_feedback record of the field app's outbox: the answer,
+// with the visit's code (from the anonymous form) or the visit's id (a logged-in
+// user of the visit's area, on the facility's device).
+type syncedFeedback struct {
+	feedbackInput
+	VisitID string `json:"visit_id"`
+}
+
+// SyncFeedback stores a mentee_feedback record from POST /api/v1/sync by the same
+// rules as POST /api/v1/visits/{id}/feedback (SubmitFeedback); a resent record is
+// unchanged. Answers have no version and no change-log row, so they never appear
+// in /sync/changes. A visit already at its limit rejects the record rather than the
+// batch.
+func (s *Server) SyncFeedback(r *http.Request, rec SyncRecord) (unchanged bool, err error) {
+	var in syncedFeedback
+	if err := DecodeJSON(bytes.NewReader(rec.Data), &in); err != nil {
+		return false, err
+	}
+	if in.ID == "" {
+		in.ID = rec.ID
+	} else if !strings.EqualFold(in.ID, rec.ID) {
+		return false, mesh.Invalid(mesh.FieldError{Code: "CONFLICTING_FIELDS", Field: "data.id", Message: "data.id differs from the record id"})
+	}
+	if in.Code = voice.NormalizeCode(in.Code); in.Code != "" {
+		code, err := s.voice().FindFeedbackCode(ctx(r), in.Code)
+		if err != nil || (in.VisitID != "" && !strings.EqualFold(in.VisitID, code.VisitID)) {
+			return false, mesh.Errorf(mesh.ENOTFOUND, "no such feedback code for this visit")
+		}
+		in.VisitID = code.VisitID
+	} else if in.VisitID == "" {
+		return false, mesh.Invalid(mesh.FieldError{Code: "REQUIRED", Field: "data.code", Message: "give the visit's feedback code or its visit_id"})
+	}
+	created, err := s.SubmitFeedback(r, in.VisitID, in.feedbackInput)
+	if mesh.ErrorCode(err) == voice.ETOOMANY {
+		return false, mesh.Invalid(mesh.FieldError{Code: "TOO_MANY", Field: "data", Message: mesh.ErrorMessage(err)})
+	}
+	return !created && err == nil, err
 }

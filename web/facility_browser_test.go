@@ -48,6 +48,10 @@ func TestBrowserQIRunChartAndReadinessFromVisit(t *testing.T) {
 	if want := "Run chart: Classify every sick child correctly (imci.correct_classification)"; title != want {
 		t.Errorf("chart title %q, want %q", title, want)
 	}
+	// The aim is a proportion, so the page also carries its control chart.
+	if !js(`document.querySelector('#p-chart svg > title') !== null && document.querySelector('#p-chart svg > title').textContent.startsWith('p-chart: ')`) {
+		t.Error("no p-chart for a proportion aim")
+	}
 	if !js(`document.querySelector('#run-chart svg').getBoundingClientRect().width <= window.innerWidth`) {
 		t.Error("the run chart is wider than the phone")
 	}

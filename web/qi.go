@@ -206,6 +206,7 @@ type QIProjectPage struct {
 	// Chart is the SVG the API serves at …/runchart.svg, drawn by qi (every text in
 	// it escaped there), inlined so the page works on one request and offline.
 	Chart    template.HTML
+	PChart   template.HTML // the control chart, for proportion aims
 	Signals  *qi.RunChart
 	Cycles   []CycleRow
 	CanWrite bool
@@ -251,6 +252,9 @@ func (s *Server) qiShow(w http.ResponseWriter, r *http.Request) {
 	switch code := mesh.ErrorCode(err); {
 	case err == nil:
 		p.Chart, p.Signals = template.HTML(rc.SVG()), rc
+		if svg, err := rc.PChartSVG(); err == nil {
+			p.PChart = template.HTML(svg) // drawn by qi with every text escaped
+		}
 	case code == mesh.EINVALID || code == mesh.ENOTFOUND:
 		// No chart yet (no months with data, or a retired indicator): the page says so.
 	default:

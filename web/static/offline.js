@@ -6,6 +6,8 @@
 // - when the case-observation form cannot reach the server, builds the observation
 //   with the WebAssembly engine (the server's own Go code), queues it, and shows the
 //   feedback scored on the phone;
+// - when the anonymous mentee-feedback form cannot reach the server, queues the
+//   answer (type mentee_feedback, with the visit's code and no user's name);
 // - sends the outbox to POST /api/v1/sync on load, when the browser comes online,
 //   on demand and after queuing, retrying with back-off;
 // - warns before signing out with unsent records.
@@ -106,9 +108,8 @@
   // user on a shared phone wait for that user: the server would file them under the
   // wrong account. Conflicts and rejections stay until someone looks at them.
   function flush() {
-    if (!user) { return Promise.resolve(); }
     if (flushing) { return flushing; }
-    var run = function () { return doFlush(); };
+    var run = function () { return user ? doFlush() : doFlushAnonymous(); };
     // One tab at a time sends (a second would only get already_stored answers).
     flushing = (navigator.locks ? navigator.locks.request("mesh-outbox", run) : run())
       .catch(function () { /* scheduled for retry below */ })
@@ -118,7 +119,11 @@
   }
 
   async function doFlush() {
-    var recs = (await all()).filter(function (r) { return r.user === user && r.state === "waiting"; });
+    // Anonymous feedback belongs to no account (it carries its visit's code): any
+    // signed-in user of the device may send it.
+    var recs = (await all()).filter(function (r) {
+      return (r.user === user || r.type === "mentee_feedback") && r.state === "waiting";
+    });
     for (var i = 0; i < recs.length; i += BATCH) {
       var batch = recs.slice(i, i + BATCH);
       var resp;
@@ -144,6 +149,33 @@
           rec.errors = (res.errors || []).map(function (e) { return (e.field ? e.field + ": " : "") + (e.message || e.code); });
           await put(rec);
         }
+      }
+    }
+    failures = 0;
+  }
+
+  // doFlushAnonymous sends anonymous feedback when nobody is signed in, through the
+  // form it came from (POST /feedback/{code} needs no session; the id makes a
+  // repeat harmless). Other records wait for their author.
+  async function doFlushAnonymous() {
+    var recs = (await all()).filter(function (r) { return r.type === "mentee_feedback" && r.state === "waiting"; });
+    for (var i = 0; i < recs.length; i++) {
+      var rec = recs[i], d = rec.data || {}, body = new URLSearchParams(), resp;
+      body.set("id", rec.id);
+      body.set("comment", d.comment || "");
+      Object.keys(d.ratings || {}).forEach(function (k) { body.set("rating." + k, String(d.ratings[k])); });
+      try {
+        resp = await fetch("/feedback/" + encodeURIComponent(d.code || ""), { method: "POST", body: body, credentials: "same-origin" });
+      } catch (e) {
+        return retryLater();
+      }
+      if (resp.status >= 500) { return retryLater(); }
+      if (resp.ok && resp.redirected) {
+        await acknowledge(rec, 0);
+      } else {
+        rec.state = "rejected";
+        rec.errors = [String(resp.status)];
+        await put(rec);
       }
     }
     failures = 0;
@@ -205,24 +237,31 @@
     if (form.getAttribute("data-native") === "1") { return; }
     ev.preventDefault();
     var body = new URLSearchParams(new FormData(form));
+    if (await sentOnline(form, body)) { return; }
+    await queueObservation(body);
+  }
+
+  // sentOnline posts a form's body; true when the server answered (and the page has
+  // moved on), false when it could not be reached and the record is to be queued.
+  async function sentOnline(f, body) {
     var resp = null;
     var ctl = window.AbortController ? new AbortController() : null;
     var timer = ctl ? setTimeout(function () { ctl.abort(); }, 20000) : null;
     try {
-      resp = await fetch(form.action, { method: "POST", body: body, credentials: "same-origin", signal: ctl && ctl.signal });
+      resp = await fetch(f.action, { method: "POST", body: body, credentials: "same-origin", signal: ctl && ctl.signal });
     } catch (e) {
       resp = null; // unreachable or too slow: save on the phone (the UUID makes a late duplicate harmless)
     }
     clearTimeout(timer);
     if (resp && resp.status < 500) {
-      if (resp.redirected) { location.assign(resp.url); return; }
+      if (resp.redirected) { location.assign(resp.url); return true; }
       // The server answered with the form and its errors: post natively so the
       // browser shows that page as usual (nothing was saved, so posting again is safe).
-      form.setAttribute("data-native", "1");
-      HTMLFormElement.prototype.submit.call(form);
-      return;
+      f.setAttribute("data-native", "1");
+      HTMLFormElement.prototype.submit.call(f);
+      return true;
     }
-    await queueObservation(body);
+    return false;
   }
 
   async function queueObservation(body) {
@@ -300,6 +339,49 @@
     window.scrollTo(0, 0);
   }
 
+  // ---- the anonymous feedback form ----
+
+  var voiceForm = document.querySelector("form[data-offline='feedback']");
+
+  async function setupVoiceForm() {
+    var idInput = voiceForm.elements.id, d = await db();
+    // A page from the cache carries the id of an answer already queued from it.
+    if (idInput && (await d.get("outbox", idInput.value) || await d.get("sent", idInput.value))) {
+      idInput.value = uuid();
+    }
+    voiceForm.addEventListener("submit", onVoiceSubmit);
+  }
+
+  async function onVoiceSubmit(ev) {
+    if (voiceForm.getAttribute("data-native") === "1") { return; }
+    ev.preventDefault();
+    var body = new URLSearchParams(new FormData(voiceForm));
+    if (await sentOnline(voiceForm, body)) { return; }
+    var ratings = {}, n = 0;
+    body.forEach(function (v, k) {
+      if (k.indexOf("rating.") === 0) { ratings[k.slice(7)] = parseInt(v, 10); n++; }
+    });
+    var msg = document.getElementById("offline-result");
+    msg.textContent = "";
+    msg.hidden = false;
+    if (n === 0) {
+      msg.appendChild(el("p", "alert", voiceForm.getAttribute("data-offline-empty")));
+      msg.scrollIntoView();
+      return;
+    }
+    var id = (body.get("id") || "").toLowerCase();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) { id = uuid(); }
+    // No label, no place, no user's name: the record is as anonymous as the answer.
+    await put({ id: id, type: "mentee_feedback", state: "waiting", user: user, saved_at: Date.now(), label: "", url: "",
+      data: { id: id, code: voiceForm.getAttribute("data-code"), ratings: ratings, comment: body.get("comment") || "",
+        language: document.documentElement.lang || "" } });
+    if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
+    msg.appendChild(el("p", "notice", voiceForm.getAttribute("data-offline-queued")));
+    voiceForm.hidden = true;
+    window.scrollTo(0, 0);
+    flush();
+  }
+
   // ---- the outbox page ----
 
   var outboxEl = document.getElementById("outbox");
@@ -314,7 +396,7 @@
     sent.sort(function (a, b) { return b.sent_at - a.sent_at; });
     list.textContent = "";
     recs.forEach(function (r) {
-      var state = r.user !== user ? "other_user" : r.state;
+      var state = r.user !== user && r.type !== "mentee_feedback" ? "other_user" : r.state;
       var li = el("li", "outbox-item state-" + r.state);
       li.setAttribute("data-id", r.id);
       li.setAttribute("data-state", r.state);
@@ -391,5 +473,6 @@
     });
   }
   if (form && result) { setupForm(); }
+  if (voiceForm && document.getElementById("offline-result")) { setupVoiceForm(); }
   updateBadge().then(renderOutbox).then(flush);
 })();
