@@ -21,7 +21,9 @@ func TestBrowserMentorLogsInOnPhone(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "mentor.kayonza"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password),
 		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`main`)),
+		// Wait for the logged-in page itself: the login page also has a <main>, so
+		// waiting for that raced the navigation.
+		chromedp.WaitVisible(chromedp.CSS(`form.logout`)),
 	); err != nil {
 		t.Fatal(err)
 	}
