@@ -2,6 +2,8 @@ package api
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"net/http"
 	"strings"
 
@@ -37,6 +39,7 @@ func (s *Server) voiceRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/coding/passages/{id}", s.deletePassage)
 	mux.HandleFunc("GET /api/v1/coding/theme-counts", s.themeCounts)
 	mux.HandleFunc("GET /api/v1/coding/quotes.csv", s.quotesCSV)
+	mux.HandleFunc("GET /api/v1/coding/quotes.xlsx", s.quotesXLSX)
 }
 
 func (s *Server) voice() voice.Store { return s.Store.(voice.Store) }
@@ -503,6 +506,16 @@ func (s *Server) themeCounts(w http.ResponseWriter, r *http.Request) {
 // quotesCSV exports the coded quotes in the caller's area (optionally one theme or
 // source) for a report.
 func (s *Server) quotesCSV(w http.ResponseWriter, r *http.Request) {
+	s.quotes(w, r, voice.QuotesCSVIn, "text/csv; charset=utf-8", "coded-quotes.csv")
+}
+
+// quotesXLSX is quotesCSV as an XLSX workbook.
+func (s *Server) quotesXLSX(w http.ResponseWriter, r *http.Request) {
+	s.quotes(w, r, voice.QuotesXLSXIn, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "coded-quotes.xlsx")
+}
+
+func (s *Server) quotes(w http.ResponseWriter, r *http.Request,
+	write func(context.Context, voice.Store, voice.PassageFilter, io.Writer) error, contentType, name string) {
 	c := caller(r)
 	if err := checkCoder(c); err != nil {
 		s.fail(w, r, err)
@@ -519,12 +532,12 @@ func (s *Server) quotesCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	var buf bytes.Buffer
 	f.Under = c.Scope.Under()
-	if err := voice.QuotesCSVIn(ctx(r), s.voice(), f, &buf); err != nil {
+	if err := write(ctx(r), s.voice(), f, &buf); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="coded-quotes.csv"`)
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
 }

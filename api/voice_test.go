@@ -247,11 +247,13 @@ func TestVoiceCodingWorkspace(t *testing.T) {
 		strings.Contains(csv, "admin") || strings.Contains(csv, "manager") {
 		t.Fatalf("csv %q", csv)
 	}
+	checkQuotesXLSX(t, mustBody(t, f, "manager", "GET", "/api/v1/coding/quotes.xlsx", "", 200), csv)
 	for _, c := range []struct {
 		user, method, path, body string
 		want                     int
 	}{
 		{"supervisor.kayonza", "GET", "/api/v1/coding/sources", "", 403},
+		{"mentor.kayonza", "GET", "/api/v1/coding/quotes.xlsx", "", 403},
 		{"mentor.kayonza", "GET", "/api/v1/coding/quotes.csv", "", 403},
 		{"", "GET", "/api/v1/coding/themes", "", 401},
 		{"manager", "POST", fmt.Sprintf("/api/v1/coding/sources/%d/passages", s.ID), fmt.Sprintf(`{"theme_id":%d,"quote":"not in the text"}`, ts[0].ID), 400},

@@ -85,17 +85,35 @@ func SourceMap(srcs []*Source) map[int64]*Source {
 // QuotesCSVIn writes the coded quotes matching f (whose Under is the caller's area)
 // as CSV.
 func QuotesCSVIn(ctx context.Context, vs Store, f PassageFilter, out io.Writer) error {
-	ps, err := vs.FindPassages(ctx, f)
+	rows, err := QuoteRowsIn(ctx, vs, f)
 	if err != nil {
 		return err
+	}
+	return WriteQuotesCSV(out, rows)
+}
+
+// QuotesXLSXIn is QuotesCSVIn as an XLSX workbook.
+func QuotesXLSXIn(ctx context.Context, vs Store, f PassageFilter, out io.Writer) error {
+	rows, err := QuoteRowsIn(ctx, vs, f)
+	if err != nil {
+		return err
+	}
+	return WriteQuotesXLSX(out, rows)
+}
+
+// QuoteRowsIn joins the passages matching f with their theme and source.
+func QuoteRowsIn(ctx context.Context, vs Store, f PassageFilter) ([]QuoteRow, error) {
+	ps, err := vs.FindPassages(ctx, f)
+	if err != nil {
+		return nil, err
 	}
 	srcs, err := vs.FindSources(ctx, SourceFilter{Under: f.Under})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	themes, err := vs.FindThemes(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byTheme := map[int64]*Theme{}
 	for _, t := range themes {
@@ -108,5 +126,5 @@ func QuotesCSVIn(ctx context.Context, vs Store, f PassageFilter, out io.Writer) 
 			rows = append(rows, QuoteRow{Theme: byTheme[p.ThemeID], Source: bySource[p.SourceID], Passage: p})
 		}
 	}
-	return WriteQuotesCSV(out, rows)
+	return rows, nil
 }

@@ -36,6 +36,7 @@ func (s *Server) voiceRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /voice/coding/sources/{id}", s.codingSource)
 	mux.HandleFunc("POST /voice/coding/sources/{id}/passages", s.tagPassage)
 	mux.HandleFunc("GET /voice/coding/quotes.csv", s.codingQuotesCSV)
+	mux.HandleFunc("GET /voice/coding/quotes.xlsx", s.codingQuotesXLSX)
 }
 
 func (s *Server) voice() voice.Store { return s.Store.(voice.Store) }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -278,17 +280,27 @@ func (s *Server) tagPassage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) codingQuotesCSV(w http.ResponseWriter, r *http.Request) {
+	s.codingQuotes(w, r, voice.QuotesCSVIn, "text/csv; charset=utf-8", "coded-quotes.csv")
+}
+
+// codingQuotesXLSX is codingQuotesCSV as an XLSX workbook.
+func (s *Server) codingQuotesXLSX(w http.ResponseWriter, r *http.Request) {
+	s.codingQuotes(w, r, voice.QuotesXLSXIn, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "coded-quotes.xlsx")
+}
+
+func (s *Server) codingQuotes(w http.ResponseWriter, r *http.Request,
+	write func(context.Context, voice.Store, voice.PassageFilter, io.Writer) error, contentType, name string) {
 	if err := s.checkCoder(r); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
-	if err := voice.QuotesCSVIn(r.Context(), s.voice(), voice.PassageFilter{Under: caller(r).Scope.Under()}, &buf); err != nil {
+	if err := write(r.Context(), s.voice(), voice.PassageFilter{Under: caller(r).Scope.Under()}, &buf); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="coded-quotes.csv"`)
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
 }

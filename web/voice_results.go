@@ -20,7 +20,27 @@ type VoiceResultsPage struct {
 	K            int
 	Hidden       int
 	Groups       []VoiceGroupView
+	Trends       []VoiceTrendView
 	CanCode      bool
+}
+
+// VoiceTrendView is one group's statements month by month.
+type VoiceTrendView struct {
+	Name  string
+	Items []VoiceTrendItem
+}
+
+// VoiceTrendItem is one statement's line, with its values written out as well.
+type VoiceTrendItem struct {
+	Text   string
+	Chart  template.HTML
+	Points []VoiceTrendPoint
+}
+
+// VoiceTrendPoint is one month: the mean, or Hidden for a gap.
+type VoiceTrendPoint struct {
+	Month, Mean string
+	Hidden      bool
 }
 
 // VoiceGroupView is one shown group.
@@ -94,7 +114,92 @@ func (s *Server) voiceResults(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Groups = append(p.Groups, gv)
 	}
+	p.Trends = s.voiceTrends(r, p.Lang, rs, cfg, q)
 	s.render(w, r, http.StatusOK, "voice_results", p)
+}
+
+// voiceTrends draws each shown group's statements by month. The months are
+// aggregated by the same rules as the monthly results, so a month hidden there is a
+// gap here; pooled "others" are left out (their members change from month to month).
+func (s *Server) voiceTrends(r *http.Request, lang string, rs []voice.Response, cfg *voice.Config, q voice.Query) []VoiceTrendView {
+	months := voice.Months(q.From, q.To)
+	if len(months) < 2 {
+		return nil
+	}
+	sum := voice.Aggregate(rs, voice.Options{Group: q.Group, K: cfg.K(), Items: cfg.Keys()})
+	var out []VoiceTrendView
+	for _, t := range voice.Trends(sum, months, cfg.Keys()) {
+		if t.ID == 0 {
+			continue
+		}
+		name := s.voiceGroupName(r, lang, voice.Result{Group: t.Group, ID: t.ID})
+		tv := VoiceTrendView{Name: name}
+		for _, it := range t.Items {
+			text := it.Item
+			if ci, ok := cfg.Item(it.Item); ok && ci.Text[lang] != "" {
+				text = ci.Text[lang]
+			} else if ok && ci.Text["en"] != "" {
+				text = ci.Text["en"]
+			}
+			iv := VoiceTrendItem{Text: text, Chart: trendSVG(lang, tr(lang, "voice.trend.chart", text), it.Points)}
+			for _, pt := range it.Points {
+				vp := VoiceTrendPoint{Month: monthName(lang, pt.Month), Hidden: pt.Mean == nil}
+				if pt.Mean != nil {
+					vp.Mean = fmt.Sprintf("%.1f", *pt.Mean)
+				}
+				iv.Points = append(iv.Points, vp)
+			}
+			tv.Items = append(tv.Items, iv)
+		}
+		out = append(out, tv)
+	}
+	return out
+}
+
+// trendSVG draws a statement's monthly means (1 to 5) as a line that breaks at the
+// months not shown, with presentation attributes only (the CSP forbids style
+// attributes), a <title>, and each shown mean written beside its point.
+func trendSVG(lang, title string, pts []voice.TrendPoint) template.HTML {
+	const w, h, left, right, top, bottom = 320.0, 140.0, 24.0, 12.0, 16.0, 112.0
+	step := 0.0
+	if len(pts) > 1 {
+		step = (w - left - right) / float64(len(pts)-1)
+	}
+	x := func(i int) float64 { return left + step*float64(i) }
+	y := func(v float64) float64 { return bottom - (v-1)/4*(bottom-top) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="%g" height="%g" role="img"><title>%s</title>`,
+		w, h, w, h, html.EscapeString(title))
+	for _, v := range []float64{1, 3, 5} {
+		fmt.Fprintf(&b, `<line x1="%g" y1="%.1f" x2="%g" y2="%.1f" stroke="#c8d1db" stroke-width="1"/>`, left, y(v), w-right, y(v))
+		fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="11" fill="#52606d">%g</text>`, y(v)+4, v)
+	}
+	var run []string
+	flush := func() {
+		if len(run) > 1 {
+			fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#1d4e89" stroke-width="2"/>`, strings.Join(run, " "))
+		}
+		run = run[:0]
+	}
+	for i, p := range pts {
+		if p.Mean == nil {
+			flush()
+			// A gap: a short mark on the axis, so a missing month reads as missing, not as low.
+			fmt.Fprintf(&b, `<line x1="%.1f" y1="%g" x2="%.1f" y2="%g" stroke="#9aa5b1" stroke-width="1" stroke-dasharray="2 2"/>`, x(i), top, x(i), bottom)
+			continue
+		}
+		run = append(run, fmt.Sprintf("%.1f,%.1f", x(i), y(*p.Mean)))
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="#1d4e89"/>`, x(i), y(*p.Mean))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" fill="#1f2933" text-anchor="middle">%.1f</text>`, x(i), y(*p.Mean)-6, *p.Mean)
+	}
+	flush()
+	if len(pts) > 0 {
+		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" fill="#52606d">%s</text>`, left, h-8, html.EscapeString(monthName(lang, pts[0].Month)))
+		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" fill="#52606d" text-anchor="end">%s</text>`, w-right, h-8,
+			html.EscapeString(monthName(lang, pts[len(pts)-1].Month)))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) // built from numbers and escaped text only
 }
 
 // monthName writes YYYY-MM as "March 2026" in lang.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"mesh"
 	"mesh/auth"
@@ -169,6 +170,21 @@ func TestVoiceCodingPages(t *testing.T) {
 	csv := e.get("/voice/coding/quotes.csv", "manager")
 	if !strings.HasPrefix(csv.Body, "\ufeff") || !strings.Contains(csv.Body, "fixed our ORS corner") {
 		t.Fatalf("csv: %q", csv.Body)
+	}
+	xlsx := e.get("/voice/coding/quotes.xlsx", "manager")
+	if xlsx.Status != 200 || !strings.HasPrefix(xlsx.Body, "PK") || !strings.Contains(xlsx.Header.Get("Content-Disposition"), "coded-quotes.xlsx") {
+		t.Fatalf("xlsx: %d %s", xlsx.Status, xlsx.Header)
+	}
+	x, err := excelize.OpenReader(strings.NewReader(xlsx.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if rows, err := x.GetRows(voice.QuotesSheet); err != nil || len(rows) < 2 || !strings.Contains(strings.Join(rows[1], " "), "fixed our ORS corner") {
+		t.Fatalf("xlsx rows %q (%v)", rows, err)
+	}
+	if home := e.get("/voice/coding", "manager"); !strings.Contains(home.Body, `href="/voice/coding/quotes.xlsx"`) {
+		t.Error("no XLSX button on the workspace")
 	}
 }
 
