@@ -119,6 +119,10 @@ func (db *DB) ComputedCounts(ctx context.Context, id string, under []string, fro
 		return nil, nil
 	}
 	switch {
+	case strings.HasPrefix(id, "voice."):
+		// Mentee feedback means, with the anonymity threshold applied (sqlstore/voice.go),
+		// so DHIS2 and other exports of computed indicators get the same safe numbers.
+		return db.VoiceIndicatorCounts(ctx, id, under, from, to)
 	case strings.HasPrefix(id, StockoutDaysPrefix):
 		return db.stockoutDayCounts(ctx, strings.TrimPrefix(id, StockoutDaysPrefix), under, months, now)
 	case strings.HasPrefix(id, "mentoring.") || id == "sys.trained_staff":
