@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -69,11 +70,15 @@ func CheckPassword(hash, password string) bool {
 }
 
 // dummyHash is checked against when a username does not exist, so that a wrong
-// username and a wrong password take the same time.
-var dummyHash, _ = HashPassword("not-a-real-password")
+// username and a wrong password take the same time. It is made on first use, not at
+// start-up: every CLI command would otherwise pay for a 64 MiB argon2 hash.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-real-password")
+	return h
+})
 
 // CheckAgainstDummy spends the time of one password check.
-func CheckAgainstDummy(password string) { CheckPassword(dummyHash, password) }
+func CheckAgainstDummy(password string) { CheckPassword(dummyHash(), password) }
 
 // Session is a web session or an API token. Only TokenHash is stored.
 type Session struct {
