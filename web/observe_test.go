@@ -111,6 +111,10 @@ func TestObservationFormAndFeedback(t *testing.T) {
 	if err != nil || len(goals) == 0 || goals[0].Goal != "Keep counting breaths for a full minute." || goals[0].Status != "open" {
 		t.Errorf("the next steps did not become an open learning goal: %v %v", goals, err)
 	}
+	// The open goal is shown again on the visit page, for the mentor's review.
+	if r := e.get("/visits/"+visitID, mentor); !strings.Contains(r.Body, "Keep counting breaths for a full minute.") {
+		t.Error("the visit page does not show the open learning goal")
+	}
 
 	// A missed pink classification: lethargic child with cough written as PNEUMONIA,
 	// not referred. The most dangerous miss is the first coaching point.

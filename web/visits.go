@@ -46,6 +46,16 @@ type VisitPage struct {
 	ShowObservations bool
 	CanObserve       bool
 	CanMarkDone      bool
+	// Goals are the open learning goals of the facility's staff in post on the visit's
+	// day, shown again so the mentor reviews them at the next visit (observation.md §4).
+	Goals []GoalRow
+}
+
+// GoalRow is an open learning goal with its worker.
+type GoalRow struct {
+	WorkerID int64
+	Worker   string
+	Goal     *observation.Goal
 }
 
 // ObservationRow is one observation in a list, with its worker's name.
@@ -246,8 +256,34 @@ func (s *Server) showVisit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Observations = s.observationRows(r, list)
+		if p.Goals, err = s.openGoals(r, v); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, http.StatusOK, "visit", p)
+}
+
+// openGoals lists the open learning goals of the workers in post at the visit's
+// facility on its day.
+func (s *Server) openGoals(r *http.Request, v *visit.Visit) ([]GoalRow, error) {
+	workers, _, err := s.Store.FindHealthWorkers(r.Context(), staff.Filter{FacilityID: &v.FacilityID, ActiveOn: v.Date})
+	if err != nil {
+		return nil, err
+	}
+	var out []GoalRow
+	for _, h := range workers {
+		goals, err := s.Store.FindGoals(r.Context(), h.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range goals {
+			if g.Status == "open" {
+				out = append(out, GoalRow{WorkerID: h.ID, Worker: h.Name, Goal: g})
+			}
+		}
+	}
+	return out, nil
 }
 
 // observationRows names each observation's worker.
