@@ -5,6 +5,7 @@ import (
 	"html"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -15,6 +16,23 @@ type Chart struct {
 	Sex       string  // "male" or "female"
 	Indicator string  // "wfa" (default, 0–60 months), "lhfa" (0–60 months) or "wfl" (45–110 cm)
 	Points    []Point // the child's measurements, in any order
+	Labels    Labels  // the words drawn on the chart, for a language other than English
+}
+
+// Labels are the chart's words, so a caller can draw it in the reader's language
+// without this package knowing about catalogs. Every empty field falls back to the
+// English text, so the zero value draws the chart as before.
+//
+// The formats take their values in a fixed order (fmt verbs; a translation may
+// reorder them with %[n]s): Description the indicator name (%s) and the number of
+// measurements (%d); Latest the x value, x axis title, y value and y axis title (all
+// %s); Point the x axis title, x value, y axis title and y value (all %s).
+type Labels struct {
+	Name         string // the indicator's name, e.g. "Weight-for-age"
+	XAxis, YAxis string // axis titles with their unit, e.g. "Age (months)", "Weight (kg)"
+	Description  string // the text alternative's first sentence(s)
+	Latest       string // " Latest: …" appended to the description when there are points
+	Point        string // a point's tooltip, before its z-score
 }
 
 // Point is one measurement: X is age in days ("wfa", "lhfa") or length in cm ("wfl"),
@@ -69,9 +87,9 @@ func ChartSVG(w io.Writer, c Chart) error {
 	var b strings.Builder
 	writeHeader(&b, c, spec)
 	writeBands(&b, sc, curves)
-	writeAxes(&b, sc, spec)
+	writeAxes(&b, sc, spec, c.Labels)
 	writeCurves(&b, sc, curves)
-	writePoints(&b, sc, ind, c.Sex, c.Points)
+	writePoints(&b, sc, ind, c.Sex, c.Points, c.Labels)
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -155,13 +173,22 @@ func writeHeader(b *strings.Builder, c Chart, spec chartSpec) {
 
 // describe is the text alternative: what the bands are and the child's latest point.
 func describe(c Chart, spec chartSpec) string {
-	d := fmt.Sprintf("%s against the WHO curves at -3, -2, 0 (median), +2 and +3 SD; red band below -2 SD, green between -2 and +2 SD, amber above +2 SD. %d measurement(s).",
-		spec.name, len(c.Points))
+	l := c.Labels
+	d := fmt.Sprintf(or(l.Description, "%s against the WHO curves at -3, -2, 0 (median), +2 and +3 SD; red band below -2 SD, green between -2 and +2 SD, amber above +2 SD. %d measurement(s)."),
+		or(l.Name, spec.name), len(c.Points))
 	if n := len(c.Points); n > 0 {
 		last := c.Points[n-1]
-		d += fmt.Sprintf(" Latest: %s %s, %s %s.", fmtTick(last.X/spec.xTickScale), spec.xLabel, fmtTick(last.Y), spec.yLabel)
+		d += fmt.Sprintf(or(l.Latest, " Latest: %s %s, %s %s."), fmtTick(last.X/spec.xTickScale), or(l.XAxis, spec.xLabel), fmtTick(last.Y), or(l.YAxis, spec.yLabel))
 	}
 	return d
+}
+
+// or is s, or def when s is empty.
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // writeBands fills the areas between neighbouring SD curves.
@@ -184,7 +211,7 @@ func writeBands(b *strings.Builder, s scale, curves [][]Point) {
 func xy(s scale, p Point) string { return fmt.Sprintf("%.1f,%.1f", s.x(p.X), s.y(p.Y)) }
 
 // writeAxes draws the frame, grid, ticks and axis labels.
-func writeAxes(b *strings.Builder, s scale, spec chartSpec) {
+func writeAxes(b *strings.Builder, s scale, spec chartSpec, l Labels) {
 	b.WriteString("<g stroke=\"#d1d5db\" stroke-width=\"0.5\" aria-hidden=\"true\">\n")
 	for x := spec.x0; x <= spec.x1+1e-9; x += spec.xTick {
 		fmt.Fprintf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", s.x(x), s.y(s.y0), s.x(x), s.y(s.y1))
@@ -200,8 +227,8 @@ func writeAxes(b *strings.Builder, s scale, spec chartSpec) {
 	for y := s.y0; y <= s.y1+1e-9; y += step {
 		fmt.Fprintf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", padL-6, s.y(y)+4, fmtTick(y))
 	}
-	fmt.Fprintf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", padL+plotW/2, chartH-12, spec.xLabel)
-	fmt.Fprintf(b, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">%s</text>\n", padT+plotH/2, spec.yLabel)
+	fmt.Fprintf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", padL+plotW/2, chartH-12, html.EscapeString(or(l.XAxis, spec.xLabel)))
+	fmt.Fprintf(b, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">%s</text>\n", padT+plotH/2, html.EscapeString(or(l.YAxis, spec.yLabel)))
 	b.WriteString("</g>\n")
 	fmt.Fprintf(b, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" stroke=\"#6b7280\"/>\n", padL, padT, plotW, plotH)
 }
@@ -237,7 +264,7 @@ func sdLabel(z float64) string {
 }
 
 // writePoints joins the child's points in x order and marks each with its z-score.
-func writePoints(b *strings.Builder, s scale, ind, sex string, pts []Point) {
+func writePoints(b *strings.Builder, s scale, ind, sex string, pts []Point, l Labels) {
 	if len(pts) == 0 {
 		return
 	}
@@ -254,15 +281,16 @@ func writePoints(b *strings.Builder, s scale, ind, sex string, pts []Point) {
 	fmt.Fprintf(b, "<g><polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>\n", pointColour, strings.Join(line, " "))
 	for _, p := range sorted {
 		fmt.Fprintf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>%s</title></circle>\n",
-			s.x(p.X), s.y(p.Y), pointColour, html.EscapeString(pointTitle(ind, sex, p)))
+			s.x(p.X), s.y(p.Y), pointColour, html.EscapeString(pointTitle(ind, sex, p, l)))
 	}
 	b.WriteString("</g>\n")
 }
 
 // pointTitle is a point's tooltip and spoken label, with its z-score when computable.
-func pointTitle(ind, sex string, p Point) string {
+func pointTitle(ind, sex string, p Point, l Labels) string {
 	spec := chartSpecs[ind]
-	t := fmt.Sprintf("%s %s, %s %g", spec.xLabel, fmtTick(p.X/spec.xTickScale), spec.yLabel, p.Y)
+	t := fmt.Sprintf(or(l.Point, "%s %s, %s %s"), or(l.XAxis, spec.xLabel), fmtTick(p.X/spec.xTickScale), or(l.YAxis, spec.yLabel),
+		strconv.FormatFloat(p.Y, 'g', -1, 64))
 	c, ok := lookup(ind, sex, p.X)
 	if !ok {
 		return t

@@ -73,3 +73,30 @@ func TestChartSVGErrors(t *testing.T) {
 		t.Error("bad indicator: want error")
 	}
 }
+
+// TestChartSVGLabels: a caller's labels replace the English words (escaped), and the
+// formats take their values in the documented order.
+func TestChartSVGLabels(t *testing.T) {
+	var buf bytes.Buffer
+	l := Labels{Name: "Poids pour l'âge", XAxis: "Âge (mois)", YAxis: "Poids <kg>",
+		Description: "%s : %d mesure(s).", Latest: " Dernière : %[1]s ; %[3]s.", Point: "%[2]s %[1]s, %[4]s %[3]s"}
+	if err := ChartSVG(&buf, Chart{Sex: Female, Points: []Point{{200, 6.3}}, Labels: l}); err != nil {
+		t.Fatal(err)
+	}
+	checkSVG(t, "labels", buf.Bytes())
+	svg := buf.String()
+	for _, want := range []string{
+		">Âge (mois)</text>", ">Poids &lt;kg&gt;</text>",
+		"Poids pour l&#39;âge : 1 mesure(s). Dernière : 6.6 ; 6.3.</desc>",
+		"<title>6.6 Âge (mois), 6.3 Poids &lt;kg&gt;: z = ",
+	} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("missing %q in\n%s", want, svg)
+		}
+	}
+	for _, english := range []string{"Age (months)", "Weight (kg)", "against the WHO curves", "Latest"} {
+		if strings.Contains(svg, english) {
+			t.Errorf("English %q left in a labelled chart", english)
+		}
+	}
+}

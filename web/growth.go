@@ -319,13 +319,34 @@ func growthCharts(lang, sex string, ms []growth.Measurement) []template.HTML {
 		}
 		var b bytes.Buffer
 		title := tr(lang, "growth.chart_title", tr(lang, "growth."+c.ind), tr(lang, who))
-		if err := growth.ChartSVG(&b, growth.Chart{ID: "chart-" + c.ind, Title: title, Sex: sex, Indicator: c.ind, Points: c.pts}); err != nil {
+		chart := growth.Chart{ID: "chart-" + c.ind, Title: title, Sex: sex, Indicator: c.ind, Points: c.pts, Labels: growthLabels(lang, c.ind)}
+		if err := growth.ChartSVG(&b, chart); err != nil {
 			continue // only a bad sex or indicator fails, and both are checked above
 		}
 		// ChartSVG escapes every text it writes and emits no script or style attribute.
 		out = append(out, template.HTML(b.String()))
 	}
 	return out
+}
+
+// growthAxes are each chart's x and y axis titles (growth.chart.axis.* keys).
+var growthAxes = map[string][2]string{
+	"wfa":  {"age_months", "weight_kg"},
+	"lhfa": {"age_months", "length_height_cm"},
+	"wfl":  {"length_cm", "weight_kg"},
+}
+
+// growthLabels are a chart's words in lang (i18n/catalog/<lang>.growth.json).
+func growthLabels(lang, ind string) growth.Labels {
+	ax := growthAxes[ind]
+	return growth.Labels{
+		Name:        tr(lang, "growth."+ind),
+		XAxis:       tr(lang, "growth.chart.axis."+ax[0]),
+		YAxis:       tr(lang, "growth.chart.axis."+ax[1]),
+		Description: tr(lang, "growth.chart.description"),
+		Latest:      tr(lang, "growth.chart.latest"),
+		Point:       tr(lang, "growth.chart.point"),
+	}
 }
 
 // Number is the row's number as people count (1 for the first).

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"mesh/i18n"
+	"mesh/imci"
 )
 
 // The offline field app (docs/offline.md): a web manifest, a service worker served
@@ -28,6 +29,7 @@ var shellAssets = []string{"mesh.css", "htmx.min.js", "idb.umd.js", "offline.js"
 
 func init() {
 	funcs["offlineLabels"] = offlineLabels
+	funcs["offlineCatalog"] = offlineCatalog
 	funcs["offlineJSON"] = func(v any) (string, error) {
 		b, err := json.Marshal(v)
 		return string(b), err
@@ -127,6 +129,46 @@ func offlineLabels(lang string) string {
 		m["severity."+k] = tr(lang, "feedback.severity."+k)
 	}
 	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// offlineCatalogPrefixes are the catalog keys offline.js needs to write the engine's
+// coaching points as feedbackText (feedback.go) does on the server: the points
+// themselves and the names of the codes in their arguments.
+var offlineCatalogPrefixes = []string{"feedback.", "imci.class.", "imci.treat.", "imci.unit.", "imci.warning.LOW_OXYGEN_SATURATION"}
+
+// OfflineCatalog is what offline.js gets to write coaching points in the page's
+// language: Text maps a key to its text in lang (English when lang lacks it, as tr
+// does), for every key English has; Urgent lists the classifications that call for
+// pre-referral treatment (imci.IsUrgentClassification), which the pink-classification
+// point names.
+type OfflineCatalog struct {
+	Text   map[string]string `json:"text"`
+	Urgent []string          `json:"urgent"`
+}
+
+// newOfflineCatalog builds lang's OfflineCatalog.
+func newOfflineCatalog(lang string) OfflineCatalog {
+	c := OfflineCatalog{Text: map[string]string{}, Urgent: []string{}}
+	for _, k := range i18n.Keys() {
+		for _, p := range offlineCatalogPrefixes {
+			if strings.HasPrefix(k, p) && i18n.Has(i18n.Default, k) {
+				c.Text[k] = tr(lang, k)
+				if code, ok := strings.CutPrefix(k, "imci.class."); ok && imci.IsUrgentClassification(code) {
+					c.Urgent = append(c.Urgent, code)
+				}
+				break
+			}
+		}
+	}
+	return c
+}
+
+// offlineCatalog is lang's OfflineCatalog as a JSON attribute value, put on the
+// observation form (data-offline-catalog): the page is kept by the service worker, so
+// the catalog is there offline whenever the form is, and no script is inlined.
+func offlineCatalog(lang string) string {
+	b, _ := json.Marshal(newOfflineCatalog(lang))
 	return string(b)
 }
 

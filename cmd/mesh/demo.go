@@ -20,7 +20,7 @@ func runDemo(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("demo takes no arguments (got %q)", fs.Arg(0))
+		return usageT(env, "cli.err.no_args", "demo", fs.Arg(0))
 	}
 	ctx := context.Background()
 	db, err := openDB(ctx, dsn)
@@ -38,12 +38,12 @@ func loadDemo(ctx context.Context, env *Env, db *sqlstore.DB) error {
 		return err
 	}
 	if res.AlreadyLoaded {
-		fmt.Fprintln(env.Stderr, "mesh: the demo data set is already loaded")
+		fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.demo.already_loaded"))
 	} else {
-		fmt.Fprintf(env.Stderr, "mesh: loaded the demo data set: %d places, %d health workers, %d mentoring visits (%d more planned), %d case observations\n",
-			res.Places, res.Workers, res.Visits, res.PlannedVisits, res.Observations)
+		fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.demo.loaded",
+			res.Places, res.Workers, res.Visits, res.PlannedVisits, res.Observations))
 	}
-	fmt.Fprintf(env.Stderr, "Demo logins (password %q for each):\n", demo.Password)
+	fmt.Fprintln(env.Stderr, env.T("cli.demo.logins", demo.Password))
 	for _, l := range res.Logins {
 		fmt.Fprintf(env.Stderr, "  %-20s %-10s %s\n", l.Username, l.Role, l.Scope)
 	}

@@ -33,7 +33,7 @@ var dhis2Subcommands = []struct {
 func runDHIS2(env *Env, args []string) error {
 	if len(args) == 0 {
 		printDHIS2Usage(env.Stderr)
-		return usagef("dhis2: missing subcommand (mapping, export, push)")
+		return usageT(env, "cli.err.missing_subcommand", "dhis2", "mapping, export, push")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -64,7 +64,7 @@ func runDHIS2Mapping(env *Env, args []string) error {
 	}
 	if len(args) == 0 {
 		usage(env.Stderr)
-		return usagef("dhis2 mapping: missing subcommand (import, export)")
+		return usageT(env, "cli.err.missing_subcommand", "dhis2 mapping", "import, export")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -94,7 +94,7 @@ func runDHIS2MappingImport(env *Env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("dhis2 mapping import: want one FILE argument, got %d", len(pos))
+		return usageT(env, "cli.err.one_file", "dhis2 mapping import", len(pos))
 	}
 	var data []byte
 	if pos[0] == "-" {
@@ -122,7 +122,7 @@ func runDHIS2MappingImport(env *Env, args []string) error {
 	if err := db.ReplaceDHIS2Mapping(ctx, m); err != nil {
 		return reportInvalid(env, err)
 	}
-	fmt.Fprintf(env.Stderr, "mesh: DHIS2 mapping imported: %d entries, id scheme %s\n", len(m.Entries), m.IDScheme)
+	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.dhis2.mapping_imported", len(m.Entries), m.IDScheme))
 	return nil
 }
 
@@ -147,7 +147,7 @@ func runDHIS2MappingExport(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("dhis2 mapping export takes no arguments (got %q)", fs.Arg(0))
+		return usageT(env, "cli.err.no_args", "dhis2 mapping export", fs.Arg(0))
 	}
 	ctx := context.Background()
 	db, err := openDB(ctx, dsn)
@@ -198,7 +198,7 @@ func buildPayload(ctx context.Context, env *Env, db *sqlstore.DB, pf payloadFlag
 		return nil, nil, err
 	}
 	if len(m.Entries) == 0 {
-		fmt.Fprintln(env.Stderr, "mesh: warning: the DHIS2 mapping is empty, so no values are produced: import one with `mesh dhis2 mapping import FILE`")
+		fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.dhis2.mapping_empty"))
 	}
 	var ids []string
 	for _, e := range m.Entries {
@@ -219,13 +219,13 @@ func buildPayload(ctx context.Context, env *Env, db *sqlstore.DB, pf payloadFlag
 		var names []string
 		for i, s := range skipped {
 			if i == 10 {
-				names = append(names, fmt.Sprintf("and %d more", len(skipped)-10))
+				names = append(names, env.T("cli.dhis2.and_more", len(skipped)-10))
 				break
 			}
 			names = append(names, fmt.Sprintf("%s (id %d)", s.Name, s.ID))
 		}
-		fmt.Fprintf(env.Stderr, "mesh: warning: %d facilities with data in %s have no %s and were skipped: %s\n",
-			len(skipped), p.ID, field, strings.Join(names, ", "))
+		fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.dhis2.facilities_skipped",
+			len(skipped), p.ID, field, strings.Join(names, ", ")))
 	}
 	return set, m, nil
 }
@@ -241,10 +241,10 @@ func runDHIS2Export(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("dhis2 export takes no arguments (got %q)", fs.Arg(0))
+		return usageT(env, "cli.err.no_args", "dhis2 export", fs.Arg(0))
 	}
 	if pf.period == "" {
-		return usagef("dhis2 export: --period is required (a DHIS2 period id: 202603, 2026Q1 or 2026)")
+		return usageT(env, "cli.err.period_required", "dhis2 export")
 	}
 	if _, err := dhis2.ParsePeriod(pf.period); err != nil {
 		return err // before opening the database: bad input needs no database
@@ -279,7 +279,7 @@ func runDHIS2Push(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("dhis2 push takes no arguments (got %q)", fs.Arg(0))
+		return usageT(env, "cli.err.no_args", "dhis2 push", fs.Arg(0))
 	}
 	if *token == "" {
 		*token = env.Getenv("MESH_DHIS2_TOKEN")
@@ -290,7 +290,7 @@ func runDHIS2Push(env *Env, args []string) error {
 	case *token == "":
 		return usagef("dhis2 push: --token (or MESH_DHIS2_TOKEN) is required")
 	case pf.period == "":
-		return usagef("dhis2 push: --period is required (a DHIS2 period id: 202603, 2026Q1 or 2026)")
+		return usageT(env, "cli.err.period_required", "dhis2 push")
 	case *scheme != "" && *scheme != dhis2.SchemeUID && *scheme != dhis2.SchemeCode:
 		return usagef("dhis2 push: --id-scheme must be uid or code")
 	case *strategy != "" && !slices.Contains(dhis2.ImportStrategies, *strategy):
@@ -317,17 +317,17 @@ func runDHIS2Push(env *Env, args []string) error {
 		return usagef("dhis2 push: --id-scheme %s does not match the mapping's id_scheme %s", *scheme, m.IDScheme)
 	}
 	if len(set.DataValues) == 0 {
-		fmt.Fprintf(env.Stdout, "Nothing to push for %s: no mapped indicator has data there.\n", pf.period)
+		fmt.Fprintln(env.Stdout, env.T("cli.dhis2.nothing_to_push", pf.period))
 		return nil
 	}
-	fmt.Fprintf(env.Stderr, "mesh: posting %d values for %s to %s\n", len(set.DataValues), pf.period, strings.TrimRight(*baseURL, "/")+"/api/dataValueSets")
+	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.dhis2.posting", len(set.DataValues), pf.period, strings.TrimRight(*baseURL, "/")+"/api/dataValueSets"))
 	c := &dhis2.Client{BaseURL: *baseURL, Token: *token}
 	sum, err := c.Push(ctx, set, dhis2.PushOptions{DryRun: *dryRun, IDScheme: *scheme, ImportStrategy: *strategy})
 	if sum != nil {
 		sum.WriteReport(env.Stdout, *dryRun)
 	}
 	if lerr := db.RecordDHIS2Push(ctx, pf.period, len(set.DataValues), *dryRun, sum, err); lerr != nil {
-		fmt.Fprintf(env.Stderr, "mesh: warning: the push was not written to the audit log: %v\n", lerr)
+		fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.dhis2.audit_failed", lerr))
 	}
 	// A refusal from DHIS2 is a plain error (exit 1); only a malformed --url is EINVALID (2).
 	return err

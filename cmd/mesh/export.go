@@ -53,7 +53,7 @@ func printExportUsage(w io.Writer) {
 func runExport(env *Env, args []string) error {
 	if len(args) == 0 {
 		printExportUsage(env.Stderr)
-		return usagef("export: missing table (observations, visits, indicators)")
+		return usageT(env, "cli.err.export_missing_table")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -84,7 +84,7 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("export %s takes no arguments (got %q)", name, fs.Arg(0))
+		return usageT(env, "cli.err.no_args", "export "+name, fs.Arg(0))
 	}
 	ff, ok := export.ParseFormat(*format)
 	if !ok {

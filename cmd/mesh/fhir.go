@@ -25,7 +25,7 @@ func printFHIRUsage(w io.Writer) {
 func runFHIR(env *Env, args []string) error {
 	if len(args) == 0 {
 		printFHIRUsage(env.Stderr)
-		return usagef("fhir: missing subcommand (measure-reports, observation)")
+		return usageT(env, "cli.err.missing_subcommand", "fhir", "measure-reports, observation")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -53,7 +53,7 @@ func runFHIRMeasureReports(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("fhir measure-reports takes no arguments (got %q)", fs.Arg(0))
+		return usageT(env, "cli.err.no_args", "fhir measure-reports", fs.Arg(0))
 	}
 	if *period == "" {
 		return usagef("fhir measure-reports: --period is required (202603, 2026Q1 or 2026)")
@@ -99,7 +99,7 @@ func runFHIRMeasureReports(env *Env, args []string) error {
 	for i, r := range reports {
 		res[i] = r
 	}
-	fmt.Fprintf(env.Stderr, "mesh: %d MeasureReports for %s (%d facilities with data)\n", len(reports), p.ID, len(counts))
+	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.fhir.measure_reports", len(reports), p.ID, len(counts)))
 	return writeJSON(env.Stdout, fhir.TransactionBundle(opt, res...), false)
 }
 

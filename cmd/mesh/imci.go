@@ -19,7 +19,7 @@ func runIMCI(env *Env, args []string) error {
 	}
 	if len(args) == 0 {
 		usage()
-		return usagef("imci: missing subcommand (classify)")
+		return usageT(env, "cli.err.missing_subcommand", "imci", "classify")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -40,7 +40,7 @@ func runIMCIClassify(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("imci classify: unexpected argument %q", fs.Arg(0))
+		return usageT(env, "cli.err.unexpected_argument", "imci classify", fs.Arg(0))
 	}
 	p := imci.DefaultProtocol()
 	if *protoFile != "" {

@@ -34,7 +34,7 @@ func printImportUsage(w io.Writer) {
 func runImport(env *Env, args []string) error {
 	if len(args) == 0 {
 		printImportUsage(env.Stderr)
-		return usagef("import: missing kind (places, health-workers)")
+		return usageT(env, "cli.err.import_missing_kind")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -55,7 +55,7 @@ func runImport(env *Env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("import %s: want one FILE argument, got %d", kind, len(pos))
+		return usageT(env, "cli.err.one_file", "import "+kind, len(pos))
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
@@ -101,13 +101,13 @@ func runImport(env *Env, args []string) error {
 }
 
 func writeImportReport(env *Env, kind, file string, rep sqlstore.ImportReport, dryRun bool) {
-	prefix := "Imported"
+	key := "cli.import.done"
 	if dryRun {
-		prefix = "Dry run (nothing was saved): would import"
+		key = "cli.import.dry_run"
 	}
-	fmt.Fprintf(env.Stdout, "%s %s from %s: %d created, %d updated, %d unchanged", prefix, kind, file, rep.Created, rep.Updated, rep.Unchanged)
+	fmt.Fprint(env.Stdout, env.T(key, kind, file, rep.Created, rep.Updated, rep.Unchanged))
 	if rep.Skipped > 0 {
-		fmt.Fprintf(env.Stdout, ", %d skipped (level not mapped)", rep.Skipped)
+		fmt.Fprint(env.Stdout, env.T("cli.import.skipped", rep.Skipped))
 	}
 	fmt.Fprintln(env.Stdout, ".")
 }
@@ -133,7 +133,7 @@ func runDHIS2OrgUnits(env *Env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("dhis2 orgunits import: want one FILE argument, got %d", len(pos))
+		return usageT(env, "cli.err.one_file", "dhis2 orgunits import", len(pos))
 	}
 	levels, err := dhis2.ParseLevels(*levelsFlag)
 	if err != nil {

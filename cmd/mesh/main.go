@@ -11,8 +11,10 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"mesh"
+	"mesh/i18n"
 )
 
 // A subcommand: its name, a one-line summary for `mesh --help`, and its body.
@@ -36,6 +38,43 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	// Lang is the language of messages meant for people (en, fr or rw): MESH_LANG,
+	// else the POSIX locale (LC_ALL, LC_MESSAGES, LANG), else English. run fills it
+	// from Getenv when it is empty. JSON and other output scripts read never changes.
+	Lang string
+}
+
+// T returns the message key in the CLI's language (see i18n.T).
+func (env *Env) T(key string, args ...any) string { return i18n.T(env.Lang, key, args...) }
+
+// cliLang picks the CLI's language from the environment: MESH_LANG first, then the
+// first set of LC_ALL, LC_MESSAGES and LANG as POSIX orders them; "C", "POSIX" or a
+// language MESH lacks means English.
+func cliLang(getenv func(string) string) string {
+	if getenv == nil {
+		return i18n.Default
+	}
+	if v := getenv("MESH_LANG"); v != "" {
+		return localeLang(v)
+	}
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(name); v != "" {
+			return localeLang(v)
+		}
+	}
+	return i18n.Default
+}
+
+// localeLang turns a POSIX locale ("fr_FR.UTF-8", "rw_RW@latin") or a language tag
+// ("fr", "rw-RW") into a supported language.
+func localeLang(locale string) string {
+	l, _, _ := strings.Cut(locale, ".")
+	l, _, _ = strings.Cut(l, "@")
+	l = strings.ReplaceAll(strings.TrimSpace(l), "_", "-")
+	if l == "" || l == "C" || l == "POSIX" {
+		return i18n.Default
+	}
+	return i18n.Match(l)
 }
 
 // usageError marks bad usage (exit status 2) as opposed to a failure (1).
@@ -45,24 +84,31 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
+// usageT is usagef with the message taken from the catalog in env's language.
+func usageT(env *Env, key string, args ...any) error { return &usageError{env.T(key, args...)} }
+
 // errHelp reports that --help was printed: exit 0.
 var errHelp = errors.New("help printed")
 
 func main() {
 	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	env.Lang = cliLang(env.Getenv)
 	os.Exit(run(env, os.Args[1:]))
 }
 
 // run dispatches args to a subcommand and turns its error into an exit status.
 func run(env *Env, args []string) (status int) {
+	if env.Lang == "" {
+		env.Lang = cliLang(env.Getenv)
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(env.Stderr, "mesh: internal error: %v\n", r)
+			fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.internal_error", r))
 			status = 1
 		}
 	}()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		printUsage(env.Stdout)
+		printUsage(env, env.Stdout)
 		if len(args) == 0 {
 			return 2
 		}
@@ -70,8 +116,8 @@ func run(env *Env, args []string) (status int) {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(env.Stderr, "mesh: unknown command %q\n\n", args[0])
-		printUsage(env.Stderr)
+		fmt.Fprintf(env.Stderr, "mesh: %s\n\n", env.T("cli.unknown_command", args[0]))
+		printUsage(env, env.Stderr)
 		return 2
 	}
 	return exitStatus(env, cmd.run(env, args[1:]))
@@ -104,16 +150,26 @@ func exitStatus(env *Env, err error) int {
 // and only the exit status 2 remains to be given.
 var errReported = errors.New("bad input reported")
 
-func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "mesh — mentoring and enhanced supervision for IMCI (MESH)")
-	fmt.Fprintln(w, "\nUsage: mesh COMMAND [flags]   (mesh COMMAND --help for its flags)\n\nCommands:")
+// printUsage writes the top-level help in env's language. A command's summary is
+// the catalog's "cli.cmd.NAME" when there is one, else the text it registered.
+func printUsage(env *Env, w io.Writer) {
+	fmt.Fprintln(w, env.T("cli.usage.title"))
+	fmt.Fprintf(w, "\n%s\n\n%s\n", env.T("cli.usage.synopsis"), env.T("cli.usage.commands"))
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, commandSummary(env.Lang, n))
 	}
-	fmt.Fprintln(w, "\nEnvironment: MESH_DB (database), MESH_ADDR (listen address).")
+	fmt.Fprintf(w, "\n%s\n", env.T("cli.usage.environment"))
+}
+
+// commandSummary is a command's one-line summary in lang.
+func commandSummary(lang, name string) string {
+	if key := "cli.cmd." + name; i18n.Has(i18n.Default, key) {
+		return i18n.T(lang, key)
+	}
+	return commands[name].summary
 }

@@ -48,7 +48,7 @@ type meshProcess struct {
 func startMesh(t *testing.T, args ...string) *meshProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "MESH_RUN_AS_MAIN=1")
+	cmd.Env = append(os.Environ(), "MESH_RUN_AS_MAIN=1", "MESH_LANG=en") // its "serving on" line is read below
 	pr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ func runMigrate(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("migrate takes no arguments (got %q)", fs.Arg(0))
+		return usageT(env, "cli.err.no_args", "migrate", fs.Arg(0))
 	}
 	ctx := context.Background()
 	db, err := sqlstore.Open(ctx, dsn)
@@ -44,6 +44,6 @@ func runMigrate(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "applied %d migration(s); database %s is up to date\n", n, describeDSN(dsn))
+	fmt.Fprintln(env.Stdout, env.T("cli.migrate.applied", n, describeDSN(dsn)))
 	return nil
 }

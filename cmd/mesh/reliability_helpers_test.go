@@ -101,7 +101,7 @@ func rawDB(t *testing.T, dsn string) *sql.DB {
 func startMeshOn(t *testing.T, addr string, args ...string) *meshProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", addr}, args...)...)
-	cmd.Env = append(os.Environ(), "MESH_RUN_AS_MAIN=1")
+	cmd.Env = append(os.Environ(), "MESH_RUN_AS_MAIN=1", "MESH_LANG=en") // its "serving on" line is read below
 	pr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -44,7 +44,7 @@ func runRescore(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "re-scored %d observation(s); %d already current\n", changed, n-changed)
+	fmt.Fprintln(env.Stdout, env.T("cli.rescore.done", changed, n-changed))
 	return nil
 }
 

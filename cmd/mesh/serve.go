@@ -42,10 +42,10 @@ func runServe(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("serve takes no arguments (got %q)", fs.Arg(0))
+		return usageT(env, "cli.err.no_args", "serve", fs.Arg(0))
 	}
 	if (cfg.certFile == "") != (cfg.keyFile == "") {
-		return usagef("--tls-cert and --tls-key go together")
+		return usageT(env, "cli.err.tls_pair")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -82,7 +82,7 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(env.Stderr, "mesh: serving on %s://%s (database %s)\n", scheme, ln.Addr(), describeDSN(cfg.dsn))
+	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.serve.serving", scheme, ln.Addr(), describeDSN(cfg.dsn)))
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.certFile != "" {
@@ -96,7 +96,7 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(env.Stderr, "mesh: shutting down")
+	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.serve.shutting_down"))
 	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {

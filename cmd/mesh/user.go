@@ -16,12 +16,12 @@ func runUser(env *Env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(env.Stdout, "Usage: mesh user add --username U --role ROLE [--scope ORGUNIT_ID] [--name NAME] --password-stdin [--db DSN]")
 		if len(args) == 0 {
-			return usagef("user needs a subcommand: add")
+			return usageT(env, "cli.err.user_needs_subcommand")
 		}
 		return nil
 	}
 	if args[0] != "add" {
-		return usagef("unknown user subcommand %q (want add)", args[0])
+		return usageT(env, "cli.err.user_unknown_subcommand", args[0])
 	}
 	return runUserAdd(env, args[1:])
 }
@@ -39,11 +39,11 @@ func runUserAdd(env *Env, args []string) error {
 		return err
 	}
 	if *username == "" || *role == "" || !*fromStdin {
-		return usagef("user add needs --username, --role and --password-stdin")
+		return usageT(env, "cli.err.user_add_needs")
 	}
 	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
 	if err != nil && line == "" {
-		return usagef("no password on standard input")
+		return usageT(env, "cli.err.no_password")
 	}
 	password := strings.TrimRight(line, "\r\n")
 	u := &account.User{Username: *username, Role: account.Role(*role), DisplayName: *name}
@@ -72,6 +72,6 @@ func runUserAdd(env *Env, args []string) error {
 	if err := db.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "created user %s (id %d, role %s)\n", u.Username, u.ID, u.Role)
+	fmt.Fprintln(env.Stdout, env.T("cli.user.created", u.Username, u.ID, u.Role))
 	return nil
 }

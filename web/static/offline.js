@@ -43,6 +43,95 @@
     try { return JSON.parse(el.getAttribute("data-offline-labels") || "{}"); } catch (e) { return {}; }
   }
 
+  // offlineCatalog reads the coaching catalog the server put on the observation form
+  // (web/offline.go): {text: key → text in the page's language, urgent: [codes]}.
+  function offlineCatalog(f) {
+    var c = {};
+    try { c = JSON.parse(f.getAttribute("data-offline-catalog") || "{}") || {}; } catch (e) { c = {}; }
+    return { text: c.text || {}, urgent: c.urgent || [] };
+  }
+
+  // sprintf fills catalog text as Go's fmt does for the verbs the catalogs use: %s,
+  // %d and %v take the next argument, %[n]s the n-th (and the next verb goes on from
+  // there), %% is a percent sign.
+  function sprintf(format, args) {
+    var i = 0;
+    return format.replace(/%(?:\[(\d+)\])?([sdv%])/g, function (m, n, verb) {
+      if (verb === "%" && !n) { return "%"; }
+      if (n) { i = parseInt(n, 10) - 1; }
+      var v = args[i++];
+      return v === undefined || v === null ? m : String(v);
+    });
+  }
+
+  // coachingText writes one coaching point in the page's language from its message
+  // key and arguments, with the same rules as feedbackText in web/feedback.go: codes
+  // become their names, numbers stay numbers, and a key the catalog does not know (a
+  // newer engine) falls back to the engine's English message.
+  function coachingText(C, p, expected) {
+    var T = C.text;
+    var key = "feedback." + String(p.message_key || "").replace(/^observation\.feedback\./, "");
+    if (!p.message_key || !Object.prototype.hasOwnProperty.call(T, key)) { return p.message; }
+    var a = p.args || {};
+    function tr(k) {
+      var t = Object.prototype.hasOwnProperty.call(T, k) ? T[k] : k;
+      var rest = Array.prototype.slice.call(arguments, 1);
+      return rest.length ? sprintf(t, rest) : t;
+    }
+    function code(prefix, c) {
+      c = c || "";
+      return c && Object.prototype.hasOwnProperty.call(T, prefix + c) ? T[prefix + c] : c;
+    }
+    function className(c) { return c === "LOW_OXYGEN_SATURATION" ? tr("imci.warning.LOW_OXYGEN_SATURATION") : code("imci.class.", c); }
+    function cls(name) { return className(a[name]); }
+    function treat(name) { return code("imci.treat.", a[name]); }
+    function given() {
+      var g = a.given || "";
+      return g === "" || g === "nothing" || g === "none" ? tr("feedback.nothing_written") : g;
+    }
+    function band() { return a.min === a.max || !a.max ? (a.min || "") : a.min + "\u2013" + a.max; }
+    function unit() { return code("imci.unit.", a.unit); }
+    function names(codes) { return codes.filter(function (c) { return c; }).map(className).join(", "); }
+    var text;
+    switch (key.slice("feedback.".length)) {
+      case "classification.missed_pink":
+        text = tr(key, cls("classification"));
+        if (a.given) { text += " " + tr("feedback.wrote_instead", cls("given")); }
+        text += " " + tr(C.urgent.indexOf(a.classification) >= 0 ? "feedback.action.urgent" : "feedback.action.treat_now");
+        break;
+      case "referral.missed":
+        text = tr(key, names(expected.referral_reasons || []));
+        break;
+      case "classification.under": case "classification.over":
+        text = tr(key, cls("given"), cls("classification"));
+        break;
+      case "classification.missed": case "classification.extra":
+        text = tr(key, cls("classification"));
+        break;
+      case "treatment.not_indicated": case "treatment.extra": case "counselling.first_dose":
+        text = tr(key, treat("treatment"));
+        break;
+      case "treatment.missed":
+        text = tr(key, treat("treatment"), names(String(a["for"] || "").split(",")));
+        break;
+      case "dose.out_of_band":
+        text = tr(key, treat("treatment"), given(), band(), unit());
+        break;
+      case "dose.not_recorded":
+        text = tr(key, treat("treatment"), band(), unit());
+        break;
+      case "dose.frequency": case "dose.duration":
+        text = tr(key, treat("treatment"), band(), given());
+        break;
+      case "follow_up.days":
+        text = tr(key, a.days || "", given());
+        break;
+      default:
+        text = tr(key);
+    }
+    return text;
+  }
+
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
@@ -309,6 +398,7 @@
   // page is on the server once the record is sent).
   function showFeedback(L, scored) {
     var sc = scored.score;
+    var C = offlineCatalog(form);
     result.textContent = "";
     result.className = "offline-feedback feedback-summary";
     result.appendChild(el("p", "notice", L.queued));
@@ -327,7 +417,8 @@
       result.appendChild(el("h3", "", L["feedback.points"]));
       var ol = el("ol", "points");
       sc.feedback.forEach(function (p) {
-        ol.appendChild(el("li", "severity-" + p.severity, (L["severity." + p.severity] || p.severity) + ": " + p.message));
+        ol.appendChild(el("li", "severity-" + p.severity, (L["severity." + p.severity] || p.severity) + ": " +
+          coachingText(C, p, scored.expected || {})));
       });
       result.appendChild(ol);
     }
