@@ -28,8 +28,10 @@ func DecodeJSON(body io.Reader, v any) error {
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
-		if dec.More() {
-			return mesh.Invalid(mesh.FieldError{Code: "MALFORMED_JSON", Field: "$", Message: "the body must hold one JSON object"})
+		// Anything after the value, even a lone "}", is an error: dec.More would not see
+		// a closing bracket (found by FuzzSyncUpload).
+		if _, terr := dec.Token(); terr != io.EOF {
+			return mesh.Invalid(mesh.FieldError{Code: "MALFORMED_JSON", Field: "$", Message: "the body must hold one JSON object and nothing after it"})
 		}
 		return nil
 	}

@@ -23,3 +23,17 @@ func TestBodyLimitAndLoginAnswers(t *testing.T) {
 		t.Fatalf("missing password: %d %s", st, body)
 	}
 }
+
+// A body with anything after its JSON value is refused, even a lone closing brace
+// (json.Decoder.More does not see one; found by FuzzSyncUpload).
+func TestTrailingDataRefused(t *testing.T) {
+	f := newFixture(t, sqlstore.SQLite)
+	for _, body := range []string{`{"records":[]} }`, `{"records":[]}]`, `{"records":[]} x`} {
+		if st, resp := f.do(t, "mentor.kayonza", "POST", "/api/v1/sync", body); st != 400 || !strings.Contains(resp, "MALFORMED_JSON") {
+			t.Errorf("%q: %d %s", body, st, resp)
+		}
+	}
+	if st, _ := f.do(t, "mentor.kayonza", "POST", "/api/v1/sync", `{"records":[]}`+"\n"); st != 200 {
+		t.Errorf("a trailing newline is fine: %d", st)
+	}
+}
