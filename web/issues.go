@@ -193,14 +193,9 @@ type CommentRow struct {
 
 // loadIssue fetches {id} and checks the caller may act on it with p.
 func (s *Server) loadIssue(r *http.Request, p account.Permission) (*readiness.Issue, error) {
-	if err := auth.Check(caller(r), p, ""); err != nil {
-		return nil, err
-	}
-	i, err := s.Store.FindIssueByID(r.Context(), strings.ToLower(r.PathValue("id")))
-	if err != nil {
-		return nil, err
-	}
-	return i, auth.Check(caller(r), p, i.FacilityPath)
+	return loadInArea(r, p, func() (*readiness.Issue, error) {
+		return s.Store.FindIssueByID(r.Context(), strings.ToLower(r.PathValue("id")))
+	}, func(i *readiness.Issue) string { return i.FacilityPath })
 }
 
 func (s *Server) issueShow(w http.ResponseWriter, r *http.Request) {

@@ -220,14 +220,9 @@ type CycleRow struct {
 
 // loadProject fetches {id} and checks the caller may act on it with p.
 func (s *Server) loadProject(r *http.Request, p account.Permission) (*qi.Project, error) {
-	if err := auth.Check(caller(r), p, ""); err != nil {
-		return nil, err
-	}
-	pr, err := s.Store.FindProjectByID(r.Context(), strings.ToLower(r.PathValue("id")))
-	if err != nil {
-		return nil, err
-	}
-	return pr, auth.Check(caller(r), p, pr.FacilityPath)
+	return loadInArea(r, p, func() (*qi.Project, error) {
+		return s.Store.FindProjectByID(r.Context(), strings.ToLower(r.PathValue("id")))
+	}, func(pr *qi.Project) string { return pr.FacilityPath })
 }
 
 func (s *Server) qiShow(w http.ResponseWriter, r *http.Request) {

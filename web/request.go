@@ -129,3 +129,18 @@ func (s *Server) checkFacility(r *http.Request, p account.Permission, id int64) 
 	}
 	return auth.Check(caller(r), p, f.Path)
 }
+
+// loadInArea is the one shape of "fetch the {id} record and check the caller may act
+// on it with p where it lies": the role is checked first, so a role without the
+// permission causes no lookup, then the record's place.
+func loadInArea[T any](r *http.Request, p account.Permission, find func() (T, error), path func(T) string) (T, error) {
+	var zero T
+	if err := auth.Check(caller(r), p, ""); err != nil {
+		return zero, err
+	}
+	v, err := find()
+	if err != nil {
+		return zero, err
+	}
+	return v, auth.Check(caller(r), p, path(v))
+}

@@ -223,14 +223,8 @@ func visitFieldErrors(err error) error {
 
 // loadVisit fetches {id} and checks the caller may act on it with p.
 func (s *Server) loadVisit(r *http.Request, p account.Permission) (*visit.Visit, error) {
-	if err := auth.Check(caller(r), p, ""); err != nil {
-		return nil, err
-	}
-	v, err := s.Store.FindVisitByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return nil, err
-	}
-	return v, auth.Check(caller(r), p, v.FacilityPath)
+	return loadInArea(r, p, func() (*visit.Visit, error) { return s.Store.FindVisitByID(r.Context(), r.PathValue("id")) },
+		func(v *visit.Visit) string { return v.FacilityPath })
 }
 
 func (s *Server) showVisit(w http.ResponseWriter, r *http.Request) {

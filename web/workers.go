@@ -133,18 +133,13 @@ func placeNames(list []*place.OrgUnit) map[int64]string {
 
 // loadWorker fetches a worker and checks the caller may act on them with p.
 func (s *Server) loadWorker(r *http.Request, p account.Permission) (*staff.HealthWorker, error) {
-	if err := auth.Check(caller(r), p, ""); err != nil {
-		return nil, err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return nil, err
-	}
-	h, err := s.Store.FindHealthWorkerByID(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	return h, auth.Check(caller(r), p, h.FacilityPath)
+	return loadInArea(r, p, func() (*staff.HealthWorker, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.Store.FindHealthWorkerByID(r.Context(), id)
+	}, func(h *staff.HealthWorker) string { return h.FacilityPath })
 }
 
 func (s *Server) showWorker(w http.ResponseWriter, r *http.Request) {
