@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"strings"
 
 	"mesh"
+	"mesh/account"
+	"mesh/auth"
 )
 
 // decode reads a JSON body strictly into v: unknown fields, wrong types and trailing
@@ -137,4 +140,36 @@ func writeList[T any](w http.ResponseWriter, items []T, total int) {
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(total))
 	writeJSON(w, http.StatusOK, items)
+}
+
+// loadInArea fetches a record with find and checks the caller may act on it with p
+// where it lies (path); the role is checked first, so a forbidden role causes no
+// lookup. On failure it has written the error answer and returns false.
+func loadInArea[T any](s *Server, w http.ResponseWriter, r *http.Request, p account.Permission, find func() (T, error), path func(T) string) (T, bool) {
+	var zero T
+	err := auth.Check(caller(r), p, "")
+	var v T
+	if err == nil {
+		v, err = find()
+	}
+	if err == nil {
+		err = auth.Check(caller(r), p, path(v))
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return zero, false
+	}
+	return v, true
+}
+
+// byPathID adapts a find-by-integer-id store method to the {id} path segment.
+func byPathID[T any](r *http.Request, find func(context.Context, int64) (T, error)) func() (T, error) {
+	return func() (T, error) {
+		id, err := pathID(r)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return find(ctx(r), id)
+	}
 }

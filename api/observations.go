@@ -198,20 +198,8 @@ func trimQuotes(s string) string {
 
 // loadObservation fetches {id} and checks the caller may see named per-worker results.
 func (s *Server) loadObservation(w http.ResponseWriter, r *http.Request, p account.Permission) (*observation.Record, bool) {
-	c := caller(r)
-	if err := auth.Check(c, p, ""); err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	rec, err := s.Store.FindObservationByID(ctx(r), r.PathValue("id"))
-	if err == nil {
-		err = auth.Check(c, p, rec.FacilityPath)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	return rec, true
+	return loadInArea(s, w, r, p, func() (*observation.Record, error) { return s.Store.FindObservationByID(ctx(r), r.PathValue("id")) },
+		func(rec *observation.Record) string { return rec.FacilityPath })
 }
 
 func (s *Server) getObservation(w http.ResponseWriter, r *http.Request) {

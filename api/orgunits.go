@@ -72,24 +72,7 @@ func (s *Server) getOrgUnit(w http.ResponseWriter, r *http.Request) {
 
 // loadOrgUnit fetches the {id} place and checks the caller may act on it.
 func (s *Server) loadOrgUnit(w http.ResponseWriter, r *http.Request, p account.Permission) (*place.OrgUnit, bool) {
-	if err := auth.Check(caller(r), p, ""); err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	o, err := s.Store.FindOrgUnitByID(ctx(r), id)
-	if err == nil {
-		err = auth.Check(caller(r), p, o.Path)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	return o, true
+	return loadInArea(s, w, r, p, byPathID(r, s.Store.FindOrgUnitByID), func(o *place.OrgUnit) string { return o.Path })
 }
 
 func (s *Server) createOrgUnit(w http.ResponseWriter, r *http.Request) {

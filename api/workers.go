@@ -55,24 +55,7 @@ func (s *Server) listHealthWorkers(w http.ResponseWriter, r *http.Request) {
 
 // loadWorker fetches the {id} worker and checks the caller may act on them.
 func (s *Server) loadWorker(w http.ResponseWriter, r *http.Request, p account.Permission) (*staff.HealthWorker, bool) {
-	if err := auth.Check(caller(r), p, ""); err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	h, err := s.Store.FindHealthWorkerByID(ctx(r), id)
-	if err == nil {
-		err = auth.Check(caller(r), p, h.FacilityPath)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	return h, true
+	return loadInArea(s, w, r, p, byPathID(r, s.Store.FindHealthWorkerByID), func(h *staff.HealthWorker) string { return h.FacilityPath })
 }
 
 func (s *Server) getHealthWorker(w http.ResponseWriter, r *http.Request) {
