@@ -26,7 +26,9 @@ func (db *DB) PutGoal(ctx context.Context, g *observation.Goal) (bool, error) {
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			created, g.CreatedAt, g.UpdatedAt = true, tx.now, tx.now
-			return tx.audit("learning_goal", g.ID, "create", asMap(g))
+			// The goal's text stays out of the audit trail: agreed next steps are private
+			// to the worker's mentors and in-charge (observation.md §5).
+			return tx.audit("learning_goal", g.ID, "create", map[string]any{"health_worker_id": g.HealthWorkerID, "status": g.Status})
 		}
 		var worker int64
 		if err := tx.queryRow(`SELECT health_worker_id FROM learning_goals WHERE id = ?`, g.ID).Scan(&worker); err != nil {
@@ -39,7 +41,7 @@ func (db *DB) PutGoal(ctx context.Context, g *observation.Goal) (bool, error) {
 		if _, err := tx.exec(`UPDATE learning_goals SET goal = ?, status = ?, updated_at = ? WHERE id = ?`, g.Goal, g.Status, tx.now, g.ID); err != nil {
 			return err
 		}
-		return tx.audit("learning_goal", g.ID, "update", map[string]any{"goal": g.Goal, "status": g.Status})
+		return tx.audit("learning_goal", g.ID, "update", map[string]any{"status": g.Status})
 	})
 	return created, err
 }

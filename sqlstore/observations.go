@@ -73,8 +73,10 @@ func (db *DB) PutObservation(ctx context.Context, r *observation.Record, expecte
 			if err := tx.recordChange("observation", r.ID, r.FacilityPath); err != nil {
 				return err
 			}
+			// No score in the audit trail: the administrators who read it may not see a
+			// named worker's results (observation.md §5).
 			return tx.audit("observation", r.ID, "create", map[string]any{"visit_id": r.VisitID, "health_worker_id": r.HealthWorkerID,
-				"correctly_managed": r.Score.CorrectlyManaged, "scoring_version": r.Score.ScoringVersion})
+				"scoring_version": r.Score.ScoringVersion})
 		}
 		return tx.updateObservation(r, expectedVersion, body, expected, score, inds)
 	})
@@ -141,8 +143,7 @@ func (tx *Tx) updateObservation(r *observation.Record, expectedVersion *int, bod
 	if err := tx.recordChange("observation", r.ID, r.FacilityPath); err != nil {
 		return err
 	}
-	return tx.audit("observation", r.ID, "update", map[string]any{"version": [2]int{old.Version, r.Version},
-		"correctly_managed": [2]bool{old.Score.CorrectlyManaged, r.Score.CorrectlyManaged}})
+	return tx.audit("observation", r.ID, "update", map[string]any{"version": [2]int{old.Version, r.Version}})
 }
 
 // FindObservationByID returns one stored observation (voided ones too).
@@ -251,7 +252,7 @@ func (db *DB) RescoreObservation(ctx context.Context, id string, expected json.R
 			return err
 		}
 		return tx.audit("observation", id, "rescore", map[string]any{"scoring_version": [2]string{r.Score.ScoringVersion, s.ScoringVersion},
-			"engine_version": [2]string{r.Score.EngineVersion, s.EngineVersion}, "correctly_managed": [2]bool{r.Score.CorrectlyManaged, s.CorrectlyManaged}})
+			"engine_version": [2]string{r.Score.EngineVersion, s.EngineVersion}})
 	})
 }
 
