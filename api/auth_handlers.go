@@ -50,10 +50,15 @@ func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, mesh.Errorf(mesh.EUNAUTHORIZED, "log in first"))
 		return
 	}
-	if tok := r.Header.Get("Authorization"); len(tok) > 7 {
-		s.Auth.Forget(hashBearer(tok[7:]))
-		_ = s.Store.DeleteSession(r.Context(), hashBearer(tok[7:]))
+	// The credential the caller was resolved from (bearer token or session cookie),
+	// parsed as the middleware parses it.
+	hash := hashBearer(auth.Token(r))
+	s.Auth.Forget(hash)
+	if err := s.Store.DeleteSession(r.Context(), hash); err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	s.Auth.Forget(hash) // again: a request in flight may have cached it meanwhile
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -114,19 +114,27 @@ func New(store account.Store, secure bool) *Authenticator {
 // handlers decide with Check whether a caller is required.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := bearerToken(r)
-		if token == "" {
-			if c, err := r.Cookie(CookieName); err == nil {
-				token = c.Value
-			}
-		}
-		if token != "" {
+		if token := Token(r); token != "" {
 			if c := a.lookup(r.Context(), account.HashToken(token)); c != nil {
 				r = r.WithContext(WithCaller(r.Context(), c))
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Token is the credential the request carries: its bearer token, else its session
+// cookie. Revoking exactly this one (see api's DELETE /auth/token) must parse it the
+// same way the middleware does, or a token sent as "Bearer  x " would be reported
+// revoked while it still works.
+func Token(r *http.Request) string {
+	if t := bearerToken(r); t != "" {
+		return t
+	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 func bearerToken(r *http.Request) string {
@@ -192,8 +200,10 @@ func (a *Authenticator) SetSessionCookie(w http.ResponseWriter, r *http.Request,
 // Logout ends the request's session and clears the cookie.
 func (a *Authenticator) Logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil {
-		a.Forget(account.HashToken(c.Value))
-		_ = a.Store.DeleteSession(r.Context(), account.HashToken(c.Value))
+		hash := account.HashToken(c.Value)
+		a.Forget(hash)
+		_ = a.Store.DeleteSession(r.Context(), hash)
+		a.Forget(hash) // again: a request in flight may have cached it meanwhile
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true,
 		Secure: a.SecureCookies || r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: -1})
