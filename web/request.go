@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -38,6 +39,10 @@ func pathID(r *http.Request) (int64, error) {
 func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return mesh.Errorf(mesh.ETOOLARGE, "the form is larger than %d KiB", maxForm>>10)
+		}
 		return mesh.Errorf(mesh.EINVALID, "the form could not be read")
 	}
 	return nil

@@ -60,7 +60,7 @@ func newSecEnv(t testing.TB, d sqlstore.Dialect, secure bool) *secEnv {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))
-	h := auth.SecurityHeaders(csrf.Handler(authn.Middleware(mux)))
+	h := auth.SecurityHeaders(auth.LimitForms(csrf.Handler(authn.Middleware(mux))))
 	var srv *httptest.Server
 	if secure {
 		srv = httptest.NewTLSServer(h)
@@ -213,4 +213,22 @@ func registeredRoutes(t testing.TB, dir string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// readGoSources returns the non-test Go sources of dir, concatenated.
+func readGoSources(t testing.TB, dir string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	var b strings.Builder
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(src)
+	}
+	return b.String()
 }

@@ -106,8 +106,8 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 }
 
 // newHandler wires the API, the web pages and the health check behind the security
-// middleware: headers on everything, cross-origin write protection (CSRF), and the
-// caller resolved from a session cookie or bearer token.
+// middleware: headers on everything, form bodies capped (413), cross-origin write
+// protection (CSRF), and the caller resolved from a session cookie or bearer token.
 func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.Handler {
 	authn := auth.New(db, secureCookies)
 	mux := http.NewServeMux()
@@ -119,7 +119,7 @@ func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.H
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))
-	return auth.SecurityHeaders(csrf.Handler(authn.Middleware(mux)))
+	return auth.SecurityHeaders(auth.LimitForms(csrf.Handler(authn.Middleware(mux))))
 }
 
 // healthz answers ok once the database answers and its schema is current.
