@@ -17,6 +17,7 @@ import (
 	"mesh/demo"
 	"mesh/place"
 	"mesh/sqlstore"
+	"mesh/sqlstore/sqlstoretest"
 )
 
 // send is f.do with the request's headers given as "Name: value".
@@ -242,7 +243,12 @@ var sqlPayloads = []string{
 // GET route: never a 5xx, never a record from outside the caller's area, never a
 // password hash; and the tables are all there afterwards.
 func TestSecuritySQLInjection(t *testing.T) {
-	f := newFixture(t, sqlstore.SQLite)
+	for _, d := range sqlstoretest.Dialects() {
+		t.Run(string(d), func(t *testing.T) { sqlInjection(t, newFixture(t, d)) })
+	}
+}
+
+func sqlInjection(t *testing.T, f *fixture) {
 	params := queryParams(t, ".", "../voice")
 	places := func() int {
 		_, n, err := f.db.FindOrgUnits(context.Background(), place.Filter{Limit: 1})

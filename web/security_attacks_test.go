@@ -14,6 +14,7 @@ import (
 	"mesh/demo"
 	"mesh/place"
 	"mesh/sqlstore"
+	"mesh/sqlstore/sqlstoretest"
 )
 
 // Every state-changing route (each POST page and form, and the API's writes with a
@@ -296,7 +297,12 @@ func TestSecurityXSSEscaped(t *testing.T) {
 // Every filter of every page with SQL injection attempts: no 5xx, nothing from
 // outside the caller's area, no password hash.
 func TestSecuritySQLInjectionPages(t *testing.T) {
-	e := newSecEnv(t, sqlstore.SQLite, false)
+	for _, d := range sqlstoretest.Dialects() {
+		t.Run(string(d), func(t *testing.T) { sqlInjectionPages(t, newSecEnv(t, d, false)) })
+	}
+}
+
+func sqlInjectionPages(t *testing.T, e *secEnv) {
 	re := regexp.MustCompile(`(?:Get|queryInt|queryDate)\((?:r, )?"([a-z_]+)"\)`)
 	params := map[string]bool{}
 	for _, dir := range []string{".", "../voice", "../export"} {
