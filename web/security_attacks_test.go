@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"mesh/auth"
 	"mesh/demo"
@@ -245,7 +246,21 @@ func TestSecurityXSSEscaped(t *testing.T) {
 	district := func() int64 { s, _ := e.db.FindOrgUnitByID(context.Background(), *o.ParentID); return *s.ParentID }()
 	src := idOf(e.apiMust("admin", "POST", "/api/v1/coding/sources", fmt.Sprintf(`{"kind":"focus_group","title":%s,"body":%s,"orgunit_id":%d,"period":"2026-02"}`, q("Source "+xss), q("Body "+xss), district), 201))
 
+	// Five mentees answer a visit's feedback form with the payload as a comment, last
+	// month (results are shown once a month is over).
+	now := time.Now().UTC()
+	lastMonth, clock := time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, time.UTC).AddDate(0, 0, -1), e.db.Now
+	e.db.Now = func() time.Time { return lastMonth }
+	voiceVisit := e.uuid()
+	e.apiMust("mentor.kayonza", "POST", "/api/v1/visits", fmt.Sprintf(`{"id":%q,"facility_id":%d,"date":%q}`, voiceVisit, e.in.ID, lastMonth.Format("2006-01-02")), 201)
+	var code struct{ Code string }
+	_ = json.Unmarshal([]byte(e.apiMust("mentor.kayonza", "POST", "/api/v1/visits/"+voiceVisit+"/feedback-code", "", 200)), &code)
+	for i := range 5 {
+		e.apiMust("", "POST", "/api/v1/visits/"+voiceVisit+"/feedback", fmt.Sprintf(`{"id":%q,"code":%q,"ratings":{"listened":4,"learned":4},"comment":%s,"language":"fr"}`, e.uuid(), code.Code, q(fmt.Sprintf("Voice %d %s", i, xss))), 201)
+	}
+	e.db.Now = clock
 	pages := []struct{ user, path string }{
+		{"mentor.kayonza", "/voice/results?period=all"}, {"admin", "/voice/results?period=all"},
 		{"admin", "/"}, {"mentor.kayonza", "/"}, {"incharge.rwinkwavu", "/"},
 		{"admin", "/places"}, {"admin", "/places?q=HC"}, {"admin", "/places/" + placeID}, {"admin", "/places/" + placeID + "/edit"}, {"admin", fmt.Sprintf("/places/%d", *o.ParentID)},
 		{"admin", "/workers"}, {"admin", "/workers/" + workerID}, {"admin", "/workers/" + workerID + "/edit"},
@@ -279,7 +294,7 @@ func TestSecurityXSSEscaped(t *testing.T) {
 	// Where each field is shown, it is shown escaped (so the pages above really
 	// carried the payload).
 	for _, p := range []string{"/places/" + placeID, "/workers/" + workerID, "/users", "/visits/" + visit, "/observations/" + obs,
-		"/issues/" + issue, "/qi/" + proj, "/voice/coding/sources/" + src} {
+		"/issues/" + issue, "/qi/" + proj, "/voice/coding/sources/" + src, "/voice/results?period=all"} {
 		if !escapedSeen[p] {
 			t.Errorf("%s does not show the escaped payload: the test did not reach the field", p)
 		}
