@@ -138,7 +138,9 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 		_ = json.Unmarshal([]byte(e.apiMust("admin", "POST", "/api/v1/assignments", fmt.Sprintf(`{"mentor_id":%d,"facility_id":%d,"start_on":"2026-03-%02d"}`, m, fac(in), 1+e.next()%27), 201)), &a)
 		return fmt.Sprint(a.ID)
 	}
-	privateMarkers := []string{"Private coaching note", "Private goal: plot every weight"}
+	// The visit page lists its observations, each a link with the worker's name and
+	// result: the link itself is a private marker.
+	privateMarkers := []string{"Private coaching note", "Private goal: plot every weight", `href="/observations/` + obsIn + `"`}
 	outMarkers := []string{e.out.Name, e.outHW.Name, visitOut, issueOut, projOut}
 
 	at := func(format string, a, b any) func(bool) string {
@@ -368,7 +370,7 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 				}
 				if role == "admin" || role == "manager" || role == "supervisor.kayonza" {
 					for _, m := range privateMarkers {
-						if strings.Contains(got.Body, m) {
+						if strings.Contains(got.Body, m) && !strings.Contains(m, p) {
 							t.Errorf("%s %s as %s (%s): the page shows the named worker's private %q", method, p, role, where, m)
 						}
 					}
@@ -404,6 +406,9 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 	// The markers are really shown to those allowed to see them.
 	if r := e.send("GET", "/observations/"+obsIn, e.session("incharge.rwinkwavu"), nil, ""); !strings.Contains(r.Body, privateMarkers[0]) {
 		t.Errorf("the in-charge does not see the coaching note (%d)", r.Status)
+	}
+	if r := e.send("GET", "/visits/"+visitIn, e.session("mentor.kayonza"), nil, ""); !strings.Contains(r.Body, privateMarkers[2]) {
+		t.Errorf("the mentor does not see the observation on the visit page (%d)", r.Status)
 	}
 	if r := e.send("GET", fmt.Sprintf("/workers/%d", e.inHW.ID), e.session("mentor.kayonza"), nil, ""); !strings.Contains(r.Body, privateMarkers[1]) {
 		t.Errorf("the mentor does not see the learning goal on the worker's page (%d)", r.Status)
