@@ -51,6 +51,9 @@ type DB struct {
 	stopped chan struct{}
 	closeMu sync.RWMutex
 	closed  bool
+
+	// replica is the optional read replica (replica.go); nil without one.
+	replica *replica
 }
 
 type stmtKey struct {
@@ -164,6 +167,9 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	db.closeMu.Unlock()
+	if db.replica != nil {
+		db.replica.close()
+	}
 	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	if db.read != nil && db.read != db.write {
 		db.read.Close()
@@ -303,6 +309,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // readQuery runs a read-only query with ? placeholders on the read pool.
 func (db *DB) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if pool := db.replicaPool(ctx); pool != nil {
+		rows, err := pool.QueryContext(ctx, db.rebind(q), args...)
+		if err == nil || ctx.Err() != nil {
+			db.replica.reads.Add(1)
+			return rows, driverError(err)
+		}
+		db.replicaFailed() // and answer from the primary below
+	}
 	if db.Dialect == Postgres {
 		rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
 		return rows, driverError(err)
@@ -317,6 +331,16 @@ func (db *DB) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows, 
 
 // readRow runs a single-row read on the read pool.
 func (db *DB) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if pool := db.replicaPool(ctx); pool != nil {
+		// Row.Err is the query's own error (not ErrNoRows), so a replica that is
+		// away is noticed here and the primary answers instead.
+		row := pool.QueryRowContext(ctx, db.rebind(q), args...)
+		if row.Err() == nil || ctx.Err() != nil {
+			db.replica.reads.Add(1)
+			return row
+		}
+		db.replicaFailed()
+	}
 	if db.Dialect == Postgres {
 		return db.read.QueryRowContext(ctx, db.rebind(q), args...)
 	}
