@@ -39,7 +39,9 @@ type replica struct {
 	fallbacks atomic.Uint64 // queries retried on the primary after failing on the replica
 	reads     atomic.Uint64 // queries answered by the replica
 
-	lastCaughtUp time.Time // only the checker goroutine touches it
+	// Only the checker goroutine touches these.
+	lastCaughtUp time.Time
+	samples      []lsnSample // the primary's WAL position at recent checks
 	stop, done   chan struct{}
 }
 
@@ -89,9 +91,11 @@ func (db *DB) ReplicaStatus() (configured, healthy bool, lag time.Duration, read
 	return true, r.healthy.Load(), time.Duration(r.lag.Load()), r.reads.Load(), r.fallbacks.Load()
 }
 
-// checkReplica measures the lag: it reads the primary's WAL position, then the
-// replica's replay position; if the replica has replayed at least that much, it had
-// everything committed at the time of the first read.
+// checkReplica measures the lag. Each check reads the primary's WAL position and
+// remembers it with the time; the replica's replay position then tells the newest
+// remembered moment whose writes it has all replayed, and the lag is the time since.
+// (Comparing with the primary's position of the same instant would call a replica
+// that trails by a few milliseconds of streaming "never caught up" under load.)
 func (db *DB) checkReplica() {
 	r := db.replica
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -99,25 +103,44 @@ func (db *DB) checkReplica() {
 	asked := time.Now()
 	var primaryLSN string
 	if err := db.write.QueryRowContext(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&primaryLSN); err != nil {
-		// The primary is away: nothing to compare with, and no reason to prefer it.
-		return
+		return // the primary is away: nothing to compare with, and no reason to prefer it
 	}
+	r.samples = append(r.samples, lsnSample{asked, parseLSN(primaryLSN)})
 	var inRecovery bool
 	var replayLSN sql.NullString
 	err := r.pool.QueryRowContext(ctx, "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text").Scan(&inRecovery, &replayLSN)
 	if err != nil {
 		r.healthy.Store(false)
-		return
+		// Drop the idle connections: after a replica restart they are all dead, and
+		// each would otherwise fail one check before the pool discards it.
+		r.pool.SetMaxIdleConns(0)
+		r.pool.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
+	} else {
+		replay := parseLSN(replayLSN.String)
+		for i := len(r.samples) - 1; i >= 0; i-- {
+			if !inRecovery || replay >= r.samples[i].lsn {
+				if r.samples[i].t.After(r.lastCaughtUp) {
+					r.lastCaughtUp = r.samples[i].t
+				}
+				r.samples = append(r.samples[:0], r.samples[i:]...)
+				break
+			}
+		}
 	}
-	if !inRecovery || (replayLSN.Valid && parseLSN(replayLSN.String) >= parseLSN(primaryLSN)) {
-		r.lastCaughtUp = asked
+	if len(r.samples) > 600 {
+		r.samples = append(r.samples[:0], r.samples[len(r.samples)-600:]...)
 	}
 	lag := time.Since(r.lastCaughtUp)
 	if r.lastCaughtUp.IsZero() {
-		lag = time.Duration(1<<63 - 1)
+		lag = 1<<63 - 1
 	}
 	r.lag.Store(int64(lag))
-	r.healthy.Store(lag <= r.maxLag)
+	r.healthy.Store(err == nil && lag <= r.maxLag)
+}
+
+type lsnSample struct {
+	t   time.Time
+	lsn uint64
 }
 
 // parseLSN reads a PostgreSQL log sequence number "16/B374D848".
