@@ -45,7 +45,7 @@ type family struct {
 	labels     []string
 	buckets    []float64 // histograms
 
-	mu     sync.Mutex
+	mu     sync.RWMutex
 	series map[string]any // label values joined by \xff → *Counter, *Gauge or *Histogram
 	values map[string][]string
 }
@@ -69,13 +69,26 @@ func (f *family) get(values []string, make func() any) any {
 	if len(values) != len(f.labels) {
 		panic(fmt.Sprintf("metrics: %s takes %d label values, got %d", f.name, len(f.labels), len(values)))
 	}
-	key := strings.Join(values, "\xff")
+	var key string
+	switch len(values) {
+	case 0:
+	case 1:
+		key = values[0]
+	default:
+		key = strings.Join(values, "\xff")
+	}
+	f.mu.RLock()
+	s, ok := f.series[key]
+	f.mu.RUnlock()
+	if ok {
+		return s
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if s, ok := f.series[key]; ok {
 		return s
 	}
-	s := make()
+	s = make()
 	f.series[key] = s
 	f.values[key] = append([]string(nil), values...)
 	return s

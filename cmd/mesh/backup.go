@@ -67,19 +67,28 @@ func runBackup(env *Env, args []string) error {
 	if _, err := os.Stat(out); err == nil {
 		return usageT(env, "ops.backup.out_exists", out)
 	}
+	// Written under a temporary name and checked there: a file with the name asked for
+	// is always a whole backup that passed its check.
+	tmp := out + ".partial"
+	os.Remove(tmp)
+	defer os.Remove(tmp)
 	var err error
 	if sqlstore.DialectOf(dsn) == sqlstore.Postgres {
-		err = dumpPostgres(ctx, dsn, out)
+		err = dumpPostgres(ctx, dsn, tmp)
 	} else {
-		err = snapshotSQLite(ctx, dsn, out)
+		err = snapshotSQLite(ctx, dsn, tmp)
 	}
 	if err != nil {
 		return err
 	}
-	rep, err := checkBackup(ctx, env, out, dsn)
+	rep, err := checkBackup(ctx, env, tmp, dsn)
 	if err != nil {
 		return fmt.Errorf("%s: %w", env.T("ops.backup.check_failed", out), err)
 	}
+	if err := os.Rename(tmp, out); err != nil {
+		return err
+	}
+	rep.File = out
 	fmt.Fprintln(env.Stderr, "mesh: "+env.T("ops.backup.done", out, rep.SchemaVersion, rep.totalRows()))
 	printJSON(env.Stdout, rep)
 	return nil
@@ -135,9 +144,7 @@ func backupFormat(path string) (string, error) {
 	return "", nil
 }
 
-// snapshotSQLite writes a consistent copy of the SQLite database at src to out. It
-// writes to a temporary name first so that a half-written backup never carries the
-// name asked for.
+// snapshotSQLite writes a consistent copy of the SQLite database at src to out.
 func snapshotSQLite(ctx context.Context, src, out string) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("database %s: %w", src, err)
@@ -149,16 +156,10 @@ func snapshotSQLite(ctx context.Context, src, out string) error {
 		return err
 	}
 	defer db.Close()
-	tmp := out + ".partial"
-	os.Remove(tmp)
-	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
-		os.Remove(tmp)
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", out); err != nil {
 		return fmt.Errorf("snapshot %s: %w", src, err)
 	}
-	if err := syncFile(tmp); err != nil {
-		return err
-	}
-	return os.Rename(tmp, out)
+	return syncFile(out)
 }
 
 func syncFile(path string) error {
@@ -177,13 +178,11 @@ func dumpPostgres(ctx context.Context, dsn, out string) error {
 	if err != nil {
 		return err
 	}
-	tmp := out + ".partial"
-	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+tmp, "--dbname="+libpqDSN(dsn))
+	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+out, "--dbname="+libpqDSN(dsn))
 	if b, err := cmd.CombinedOutput(); err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("pg_dump: %v: %s", err, strings.TrimSpace(string(b)))
 	}
-	return os.Rename(tmp, out)
+	return syncFile(out)
 }
 
 // libpqDSN drops the URL parameters that pgx understands but libpq tools refuse.

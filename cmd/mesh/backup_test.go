@@ -238,6 +238,22 @@ func TestBackupRefusals(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "r1.db")); err == nil {
 		t.Error("a refused restore created the target")
 	}
+	// A database that is not MESH's backs up to nothing: the check fails (exit 1) and
+	// no file carries the name asked for.
+	other := filepath.Join(dir, "other.db")
+	raw, _ = sql.Open("sqlite", other)
+	raw.Exec("CREATE TABLE t (x INTEGER)")
+	raw.Close()
+	out := filepath.Join(dir, "other-backup.db")
+	if st, _, errOut := runCLI(t, "", "backup", "--db", other, "--out", out); st != 1 || !strings.Contains(errOut, "failed its check") {
+		t.Errorf("backup of a non-MESH database: status %d, %q; want 1", st, errOut)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a backup that failed its check carries the name asked for")
+	}
+	if _, err := os.Stat(out + ".partial"); err == nil {
+		t.Error("a failed backup left its partial file")
+	}
 	// The refused restore over live left it as it was.
 	if ok, err := sqlstore.Open(context.Background(), live); err != nil {
 		t.Error(err)
