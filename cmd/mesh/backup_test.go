@@ -156,6 +156,13 @@ func roundTrip(t *testing.T, live, restored, file string) {
 		t.Errorf("%d of %d records acknowledged before the backup are missing from the restore", missing, len(before))
 	}
 	checkRecount(t, restored)
+	rawRestored := rawDB(t, restored)
+	var restores int
+	rawRestored.QueryRow("SELECT count(*) FROM audit_log WHERE entity = 'database' AND action = 'restore'").Scan(&restores)
+	rawRestored.Close()
+	if restores != 1 {
+		t.Errorf("%d restore entries in the restored audit trail, want 1", restores)
+	}
 
 	// The restored database serves.
 	p2 := startMesh(t, "--db", restored)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"mesh"
 	"mesh/sqlstore"
 )
 
@@ -78,9 +79,24 @@ func runRestore(env *Env, args []string) error {
 			return fmt.Errorf("after restore: table %s has %d rows, the backup %d", t, got.Tables[t], n)
 		}
 	}
+	if err := recordRestore(ctx, dsn, from, rep); err != nil {
+		return fmt.Errorf("after restore: audit entry: %w", err)
+	}
 	fmt.Fprintln(env.Stderr, "mesh: "+env.T("ops.restore.done", from, describeDSN(dsn), rep.SchemaVersion, rep.totalRows()))
 	printJSON(env.Stdout, got)
 	return nil
+}
+
+// recordRestore writes the restore into the restored database's audit trail.
+func recordRestore(ctx context.Context, dsn, from string, rep *backupReport) error {
+	st, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	abs, _ := filepath.Abs(from)
+	ctx = mesh.WithActor(ctx, mesh.Actor{Username: "cli", Role: "system"})
+	return st.RecordRestore(ctx, abs, rep.Format, rep.SchemaVersion, rep.totalRows())
 }
 
 // databaseEmpty reports whether the target has no tables at all (a missing SQLite file
