@@ -82,6 +82,9 @@ func runBackup(env *Env, args []string) error {
 		return err
 	}
 	rep, err := checkBackup(ctx, env, tmp, dsn)
+	if err == nil {
+		err = sameSchemaVersion(ctx, dsn, rep.SchemaVersion)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", env.T("ops.backup.check_failed", out), err)
 	}
@@ -91,6 +94,24 @@ func runBackup(env *Env, args []string) error {
 	rep.File = out
 	fmt.Fprintln(env.Stderr, "mesh: "+env.T("ops.backup.done", out, rep.SchemaVersion, rep.totalRows()))
 	printJSON(env.Stdout, rep)
+	return nil
+}
+
+// sameSchemaVersion checks that the backup's schema version is the live database's
+// (migrations run in transactions, so a backup taken during an upgrade is either side).
+func sameSchemaVersion(ctx context.Context, dsn string, backup int) error {
+	raw, err := openRaw(dsn)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	var live int
+	if err := raw.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&live); err != nil {
+		return fmt.Errorf("schema version of %s: %w", describeDSN(dsn), err)
+	}
+	if live != backup {
+		return fmt.Errorf("the backup has schema version %d, the database %d (was it migrated meanwhile? take the backup again)", backup, live)
+	}
 	return nil
 }
 
