@@ -328,6 +328,10 @@ func newClusters(t *testing.T, bin string) *clusters {
 			os.RemoveAll(dir)
 			t.Skip("replication test skipped: running as root and there is no postgres user to run the clusters")
 		}
+		if _, err := exec.LookPath("runuser"); err != nil {
+			os.RemoveAll(dir)
+			t.Skip("replication test skipped: running as root without runuser to start PostgreSQL as postgres")
+		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		os.Chown(dir, uid, gid)
