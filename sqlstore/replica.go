@@ -65,9 +65,10 @@ func (db *DB) AttachReplica(dsn string, maxLag time.Duration) error {
 	r := &replica{pool: pool, maxLag: maxLag, stop: make(chan struct{}), done: make(chan struct{})}
 	db.replica = r
 	db.checkReplica()
+	interval := ReplicaCheckInterval
 	go func() {
 		defer close(r.done)
-		t := time.NewTicker(ReplicaCheckInterval)
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
 			select {
