@@ -107,15 +107,27 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 func (db *DB) openPostgres(dsn string) error {
-	pool, err := sql.Open("pgx", dsn)
+	pool, err := postgresPool(dsn)
 	if err != nil {
 		return err
 	}
-	pool.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
-	pool.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
-	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db.write, db.read = pool, pool
 	return nil
+}
+
+// pgPoolSize is the connection cap of a PostgreSQL pool (the primary's, a replica's).
+func pgPoolSize() int { return 4 * runtime.GOMAXPROCS(0) }
+
+// postgresPool opens a PostgreSQL pool sized for this machine.
+func postgresPool(dsn string) (*sql.DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	pool.SetMaxOpenConns(pgPoolSize())
+	pool.SetMaxIdleConns(pgPoolSize())
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	return pool, nil
 }
 
 // sqliteDSN puts the pragmas in the DSN so that every pooled connection gets them

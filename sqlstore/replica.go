@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -55,13 +54,10 @@ func (db *DB) AttachReplica(dsn string, maxLag time.Duration) error {
 	if db.Dialect != Postgres || DialectOf(dsn) != Postgres {
 		return fmt.Errorf("a read replica needs PostgreSQL for both the primary and the replica")
 	}
-	pool, err := sql.Open("pgx", dsn)
+	pool, err := postgresPool(dsn)
 	if err != nil {
 		return err
 	}
-	pool.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
-	pool.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
-	pool.SetConnMaxIdleTime(5 * time.Minute)
 	r := &replica{pool: pool, maxLag: maxLag, stop: make(chan struct{}), done: make(chan struct{})}
 	db.replica = r
 	db.checkReplica()
@@ -115,7 +111,7 @@ func (db *DB) checkReplica() {
 		// Drop the idle connections: after a replica restart they are all dead, and
 		// each would otherwise fail one check before the pool discards it.
 		r.pool.SetMaxIdleConns(0)
-		r.pool.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
+		r.pool.SetMaxIdleConns(pgPoolSize())
 	} else {
 		replay := parseLSN(replayLSN.String)
 		for i := len(r.samples) - 1; i >= 0; i-- {
