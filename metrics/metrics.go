@@ -132,7 +132,6 @@ type Histogram struct {
 	upper  []float64
 	counts []atomic.Uint64 // per bucket, not cumulative; the last is +Inf
 	sum    atomic.Uint64
-	count  atomic.Uint64
 }
 
 // Observe records one value.
@@ -140,7 +139,6 @@ func (h *Histogram) Observe(v float64) {
 	i := sort.SearchFloat64s(h.upper, v) // first bucket with upper ≥ v
 	h.counts[i].Add(1)
 	addFloat(&h.sum, v)
-	h.count.Add(1)
 }
 
 // CounterVec is a counter family with labels.
@@ -300,8 +298,7 @@ func (f *family) text() string {
 		case *Gauge:
 			fmt.Fprintf(&b, "%s%s %s\n", f.name, labelString(f.labels, values[i], "", ""), formatFloat(s.Value()))
 		case *Histogram:
-			// Read count first: a concurrent Observe may make the buckets run ahead of
-			// it by one, never behind; +Inf is then the buckets' own total.
+			// _count is the buckets' own total, so it always equals +Inf.
 			var cum uint64
 			for j, upper := range s.upper {
 				cum += s.counts[j].Load()
