@@ -88,6 +88,10 @@ func runBackup(env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", env.T("ops.backup.check_failed", out), err)
 	}
+	// A backup holds everything: named scores, password and session hashes.
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return err
+	}
 	if err := os.Rename(tmp, out); err != nil {
 		return err
 	}

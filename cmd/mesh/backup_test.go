@@ -121,6 +121,9 @@ func roundTrip(t *testing.T, live, restored, file string) {
 		t.Fatal(err)
 	}
 	fi, _ := os.Stat(file)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup file mode %v, want 0600 (it holds named scores and password hashes)", fi.Mode().Perm())
+	}
 	t.Logf("backup of %s while serving: %.2fs, %d bytes, %d rows, %d observations (%d acknowledged before it began, %d after the device finished), %d count cells equal to a recount",
 		rep.Format, took.Seconds(), fi.Size(), rep.totalRows(), rep.Tables["observations"], len(before), len(acked), rep.CountCells)
 	if rep.SchemaVersion != rep.KnownVersion || !rep.CountsRecount || rep.Integrity != "ok" {
