@@ -10,6 +10,7 @@ import (
 	"mesh"
 	"mesh/account"
 	"mesh/auth"
+	"mesh/metrics"
 	"mesh/observation"
 	"mesh/staff"
 	"mesh/visit"
@@ -74,8 +75,21 @@ func (s *Server) SaveObservation(r *http.Request, id string, body []byte, versio
 		return nil, false, err
 	}
 	created, err := s.Store.PutObservation(ctx(r), rec, version)
+	if err == nil {
+		outcome := "updated"
+		if created {
+			outcome = "created"
+		} else if rec.Unchanged {
+			outcome = "unchanged"
+		}
+		observationSaves.With(outcome).Inc()
+	}
 	return rec, created, err
 }
+
+// observationSaves counts stored observations (PUT and sync), for /metrics.
+var observationSaves = metrics.Default.Counter("mesh_observation_saves_total",
+	"Observations saved through PUT /api/v1/observations/{id} or sync, by outcome: created, updated, unchanged.", "outcome")
 
 // placeObservation checks the visit and worker, scores the observation and fills the
 // facility and month it counts in.

@@ -11,6 +11,7 @@ import (
 	"mesh"
 	"mesh/account"
 	"mesh/auth"
+	"mesh/metrics"
 	"mesh/sqlstore"
 )
 
@@ -94,8 +95,13 @@ func (s *Server) syncOne(r *http.Request, rec SyncRecord) (SyncResult, error) {
 	default:
 		return res, err
 	}
+	syncRecords.With(res.Status).Inc()
 	return res, nil
 }
+
+// syncRecords counts what devices sent, for /metrics: already_stored is a duplicate.
+var syncRecords = metrics.Default.Counter("mesh_sync_records_total",
+	"Records received by POST /api/v1/sync, by outcome: stored, already_stored (a resent duplicate), conflict, invalid.", "outcome")
 
 func upper(s string) string { return string(bytes.ToUpper([]byte(s))) }
 

@@ -51,6 +51,9 @@ type DB struct {
 	stopped chan struct{}
 	closeMu sync.RWMutex
 	closed  bool
+
+	// replica is the optional read replica (replica.go); nil without one.
+	replica *replica
 }
 
 type stmtKey struct {
@@ -104,15 +107,27 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 func (db *DB) openPostgres(dsn string) error {
-	pool, err := sql.Open("pgx", dsn)
+	pool, err := postgresPool(dsn)
 	if err != nil {
 		return err
 	}
-	pool.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
-	pool.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
-	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db.write, db.read = pool, pool
 	return nil
+}
+
+// pgPoolSize is the connection cap of a PostgreSQL pool (the primary's, a replica's).
+func pgPoolSize() int { return 4 * runtime.GOMAXPROCS(0) }
+
+// postgresPool opens a PostgreSQL pool sized for this machine.
+func postgresPool(dsn string) (*sql.DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	pool.SetMaxOpenConns(pgPoolSize())
+	pool.SetMaxIdleConns(pgPoolSize())
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	return pool, nil
 }
 
 // sqliteDSN puts the pragmas in the DSN so that every pooled connection gets them
@@ -164,6 +179,9 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	db.closeMu.Unlock()
+	if db.replica != nil {
+		db.replica.close()
+	}
 	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	if db.read != nil && db.read != db.write {
 		db.read.Close()
@@ -303,6 +321,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // readQuery runs a read-only query with ? placeholders on the read pool.
 func (db *DB) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if pool := db.replicaPool(ctx); pool != nil {
+		rows, err := pool.QueryContext(ctx, db.rebind(q), args...)
+		if err == nil || ctx.Err() != nil {
+			db.replica.reads.Add(1)
+			return rows, driverError(err)
+		}
+		db.replicaFailed() // and answer from the primary below
+	}
 	if db.Dialect == Postgres {
 		rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
 		return rows, driverError(err)
@@ -317,6 +343,16 @@ func (db *DB) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows, 
 
 // readRow runs a single-row read on the read pool.
 func (db *DB) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if pool := db.replicaPool(ctx); pool != nil {
+		// Row.Err is the query's own error (not ErrNoRows), so a replica that is
+		// away is noticed here and the primary answers instead.
+		row := pool.QueryRowContext(ctx, db.rebind(q), args...)
+		if row.Err() == nil || ctx.Err() != nil {
+			db.replica.reads.Add(1)
+			return row
+		}
+		db.replicaFailed()
+	}
 	if db.Dialect == Postgres {
 		return db.read.QueryRowContext(ctx, db.rebind(q), args...)
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"mesh/metrics"
 )
 
 // Group commit for SQLite. SQLite has one writer, and most of a small write's cost is
@@ -62,7 +64,12 @@ func (db *DB) queueWrite(ctx context.Context, fn func(tx *Tx) error) error {
 	return <-r.done
 }
 
+// groupCommitBatch is the size of each SQLite group commit, for /metrics.
+var groupCommitBatch = metrics.Default.Histogram("mesh_sqlite_group_commit_batch_size",
+	"Writes committed together by one SQLite group commit.", []float64{1, 2, 4, 8, 16, 32, 64})
+
 func (db *DB) runBatch(batch []*writeReq) {
+	groupCommitBatch.With().Observe(float64(len(batch)))
 	errs := make([]error, len(batch))
 	sqlTx, err := db.write.BeginTx(context.Background(), nil)
 	if err != nil {

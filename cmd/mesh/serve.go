@@ -14,6 +14,7 @@ import (
 
 	"mesh/api"
 	"mesh/auth"
+	"mesh/metrics"
 	"mesh/sqlstore"
 )
 
@@ -27,10 +28,13 @@ type serveConfig struct {
 	demo              bool
 	certFile, keyFile string
 	secureCookies     bool
+	readDSN           string        // --db-read: a streaming replica for dashboards and exports
+	maxLag            time.Duration // --db-read-max-lag
+	metricsAddr       string        // --metrics-addr: /metrics without login, on its own address
 }
 
 func runServe(env *Env, args []string) error {
-	fs := newFlags(env, "serve", "serve [--addr HOST:PORT] [--db DSN] [--demo] [--tls-cert FILE --tls-key FILE]")
+	fs := newFlags(env, "serve", "serve [--addr HOST:PORT] [--db DSN] [--db-read DSN] [--metrics-addr HOST:PORT] [--demo] [--tls-cert FILE --tls-key FILE]")
 	var cfg serveConfig
 	fs.StringVar(&cfg.addr, "addr", envOr(env, "MESH_ADDR", "127.0.0.1:8080"), "listen address (env MESH_ADDR)")
 	dbFlag(fs, env, &cfg.dsn)
@@ -38,6 +42,9 @@ func runServe(env *Env, args []string) error {
 	fs.StringVar(&cfg.certFile, "tls-cert", "", "TLS certificate file (serve HTTPS; service workers need it on a LAN)")
 	fs.StringVar(&cfg.keyFile, "tls-key", "", "TLS private key file")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "mark cookies Secure (set this behind a TLS proxy)")
+	fs.StringVar(&cfg.readDSN, "db-read", envOr(env, "MESH_DB_READ", ""), "PostgreSQL read replica (postgres:// URL) for dashboards, reports, evaluations and exports (env MESH_DB_READ)")
+	fs.DurationVar(&cfg.maxLag, "db-read-max-lag", 10*time.Second, "read from the primary while the replica lags more than this")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", envOr(env, "MESH_METRICS_ADDR", ""), "also serve /metrics without login on this address, e.g. 127.0.0.1:9100 (env MESH_METRICS_ADDR; default off: admins only on --addr)")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
@@ -46,6 +53,12 @@ func runServe(env *Env, args []string) error {
 	}
 	if (cfg.certFile == "") != (cfg.keyFile == "") {
 		return usageT(env, "cli.err.tls_pair")
+	}
+	if cfg.readDSN != "" && (sqlstore.DialectOf(cfg.dsn) != sqlstore.Postgres || sqlstore.DialectOf(cfg.readDSN) != sqlstore.Postgres) {
+		return usageT(env, "ops.serve.read_needs_postgres")
+	}
+	if cfg.maxLag <= 0 {
+		return usageT(env, "ops.serve.bad_max_lag")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -65,6 +78,23 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 		if err := loadDemo(ctx, env, db); err != nil {
 			return err
 		}
+	}
+	if cfg.readDSN != "" {
+		if err := db.AttachReplica(cfg.readDSN, cfg.maxLag); err != nil {
+			return err
+		}
+	}
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.metricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics.Default.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("ops.serve.metrics_on", mln.Addr()))
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -112,6 +142,8 @@ func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.H
 	authn := auth.New(db, secureCookies)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz(db))
+	registerMetrics(db)
+	mux.HandleFunc("GET /metrics", metricsForAdmins(logger))
 	apiServer := &api.Server{Store: db, Auth: authn, Logger: logger}
 	apiServer.Routes(mux)
 	registerWeb(mux, db, authn, logger)
@@ -119,7 +151,7 @@ func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.H
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))
-	return auth.SecurityHeaders(auth.LimitForms(csrf.Handler(authn.Middleware(mux))))
+	return httpMetrics.Middleware(mux, auth.SecurityHeaders(auth.LimitForms(csrf.Handler(authn.Middleware(preferReplica(mux))))))
 }
 
 // healthz answers ok once the database answers and its schema is current.
