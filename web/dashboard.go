@@ -344,7 +344,11 @@ func sparkline(lang string, ind *indicator.Indicator, vals []indicator.Value, hr
 	y := func(v float64) float64 { return h - pad - (math.Min(math.Max(v, lo), hi)-lo)/(hi-lo)*(h-2*pad) }
 	var b strings.Builder
 	label := template.HTMLEscapeString(i18n.T(lang, "dash.trend_of", indicatorName(lang, ind), len(vals)))
-	fmt.Fprintf(&b, `<svg class="spark" viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s">`, w, h, w, h, label)
+	role := "img"
+	if href != nil {
+		role = "group" // an image may not hold links; a group of month links may
+	}
+	fmt.Fprintf(&b, `<svg class="spark" viewBox="0 0 %g %g" width="%g" height="%g" role="%s" aria-label="%s">`, w, h, w, h, role, label)
 	fmt.Fprintf(&b, `<rect x="0" y="0" width="%g" height="%g" fill="#f6f7f9"/>`, w, h)
 	if ind.Goal != nil && ind.Kind != indicator.Count {
 		fmt.Fprintf(&b, `<line x1="0" x2="%g" y1="%.1f" y2="%.1f" stroke="#2e7d32" stroke-width="1" stroke-dasharray="3 2"/>`, w, y(*ind.Goal), y(*ind.Goal))

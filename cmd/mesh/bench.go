@@ -129,57 +129,37 @@ func benchLoad(ctx context.Context, progress io.Writer, db *sqlstore.DB, nFac in
 	if err := db.CreateBenchRaw(ctx); err != nil {
 		return nil, err
 	}
-	k := len(sqlstore.BenchRawIndicators)
-	rawCols := []string{"facility_id", "month"}
-	for i := 0; i < k; i++ {
-		rawCols = append(rawCols, fmt.Sprintf("r%d", i))
+	if err := db.IndexBenchRaw(ctx); err != nil {
+		return nil, err
 	}
+	var err error
 	rng := rand.New(rand.NewPCG(1500, 5))
 	perCell := float64(nObs) / float64(nFac*len(months))
 	written := 0
+	ns, ps := make([]int, len(months)), make([]float64, len(months))
 	for fi, fac := range facs {
-		var raw, counts [][]any
 		skill := 0.4 + 0.4*rng.Float64()
-		for mi, m := range months {
+		for mi := range months {
 			// Spread the observations so the total is exact: floor plus a remainder share.
-			n := int(perCell*float64(fi*len(months)+mi+1)) - int(perCell*float64(fi*len(months)+mi))
-			if n == 0 {
-				continue
-			}
-			p := math.Min(0.98, skill+0.3*float64(mi)/float64(len(months)))
-			nums := make([]int, k)
-			for o := 0; o < n; o++ {
-				row := []any{fac.ID, m}
-				for i := 0; i < k; i++ {
-					x := 0
-					if rng.Float64() < p-0.03*float64(i%4) {
-						x = 1
-					}
-					nums[i] += x
-					row = append(row, x)
-				}
-				raw = append(raw, row)
-			}
-			for i, id := range sqlstore.BenchRawIndicators {
-				counts = append(counts, []any{fac.ID, m, id, float64(nums[i]), float64(n)})
-			}
+			ns[mi] = int(perCell*float64(fi*len(months)+mi+1)) - int(perCell*float64(fi*len(months)+mi))
+			ps[mi] = math.Min(0.98, skill+0.3*float64(mi)/float64(len(months)))
+			written += ns[mi]
 		}
-		if err := db.BulkInsert(ctx, "bench_observations", rawCols, raw); err != nil {
+		// The rows are drawn in the database; the counts are summed from them there.
+		if err := db.BenchGenerate(ctx, fac.ID, months, ns, ps); err != nil {
 			return nil, err
 		}
-		if err := db.BulkInsert(ctx, "indicator_counts", []string{"facility_id", "month", "indicator", "num", "den"}, counts); err != nil {
-			return nil, err
-		}
-		written += len(raw)
-		fig.CountRows += len(counts)
 		if fi%10 == 9 || fi == len(facs)-1 {
 			bar := strings.Repeat("#", 30*(fi+1)/len(facs))
 			fmt.Fprintf(progress, "\r[%-30s] %3d%%  %d/%d facilities  %d observations", bar, 100*(fi+1)/len(facs), fi+1, len(facs), written)
 		}
 	}
 	fmt.Fprintln(progress)
-	fmt.Fprintln(progress, "indexing the raw table…")
-	return districts, db.IndexBenchRaw(ctx)
+	fmt.Fprintln(progress, "analysing the tables…")
+	if fig.CountRows, err = db.BenchAnalyze(ctx); err != nil {
+		return nil, err
+	}
+	return districts, nil
 }
 
 // benchMeasure times each query over districts in turn and checks counts and raw agree.
