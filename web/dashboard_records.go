@@ -117,7 +117,12 @@ func (s *Server) dashboardRecords(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, mesh.Errorf(mesh.EINTERNAL, "the store cannot list records"))
 		return
 	}
-	if p.Rows, err = rr.IndicatorRecords(r.Context(), f); err != nil {
+	if p.Rows, err = rr.IndicatorRecords(r.Context(), f); mesh.ErrorCode(err) == mesh.EINVALID {
+		// Too many records for one page: a smaller place or period is the way.
+		p.Problem = i18n.T(p.Lang, "records.bad_param", "period", i18n.T(p.Lang, "records.too_many"))
+		s.render(w, r, http.StatusBadRequest, "dashboard_records", p)
+		return
+	} else if err != nil {
 		s.fail(w, r, err)
 		return
 	}
