@@ -48,6 +48,11 @@ func a11yPages(t *testing.T, e *testEnv) []a11yPage {
 	imci := with(childForm(), "cough.present", "yes", "cough.duration_days", "3", "cough.respiratory_rate", "48",
 		"cough.chest_indrawing", "no", "cough.stridor_when_calm", "no", "cough.wheeze", "no")
 	growth := url.Values{"sex": {"female"}, "rows.0.age_days": {"200"}, "rows.0.weight_kg": {"6.3"}}
+	m, err := e.db.FindUserByUsername(context.Background(), mentor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mentorID := m.ID
 	return []a11yPage{
 		{name: "login", path: "/login"},
 		{name: "home (mentor)", user: mentor, path: "/"},
@@ -64,6 +69,8 @@ func a11yPages(t *testing.T, e *testEnv) []a11yPage {
 		{name: "cadence", user: supervisor, path: "/cadence"},
 		{name: "dashboard", user: supervisor, path: "/dashboard"},
 		{name: "heat map", user: supervisor, path: "/dashboard/heatmap"},
+		{name: "records behind a number", user: supervisor, path: "/dashboard/records?indicator=imci.correct_classification", wait: "#records"},
+		{name: "mentor page", user: supervisor, path: "/dashboard/mentors/" + idString(mentorID), wait: "#mentor-indicators"},
 		{name: "evaluation", user: supervisor, path: "/evaluation"},
 		{name: "stock-outs", user: supervisor, path: "/stockouts"},
 		{name: "issues", user: mentor, path: "/issues"},

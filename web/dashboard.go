@@ -35,6 +35,8 @@ func (s *Server) dashboardRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dashboard", s.dashboard)
 	mux.HandleFunc("GET /dashboard/heatmap", s.heatmap)
 	mux.HandleFunc("GET /dashboard/places/{id}", s.placeDashboard)
+	mux.HandleFunc("GET /dashboard/records", s.dashboardRecords)
+	mux.HandleFunc("GET /dashboard/mentors/{id}", s.mentorPage)
 	mux.HandleFunc("GET /evaluation", s.evaluationPage)
 	mux.HandleFunc("GET /reports/facility/{id}", s.facilityReport)
 	mux.HandleFunc("GET /reports/district/{id}", s.districtReport)
@@ -185,7 +187,8 @@ type Cell struct {
 	CI        string // "76.1–88.7%" for proportions
 	Status    string // good, near, poor or none (no goal or no data): a CSS class
 	TooFew    bool
-	Empty     bool // no denominator at all
+	Empty     bool   // no denominator at all
+	Href      string // the records behind the number, when it has a records page
 }
 
 // newCell computes an indicator's value from summed counts.
@@ -320,8 +323,9 @@ func (s *Server) dashboardStore() (DashboardStore, error) {
 
 // sparkline draws a trend as a small inline SVG: presentation attributes only (the CSP
 // forbids style attributes), a dashed goal line, gaps where a month has no data and
-// open circles for months with too few observations.
-func sparkline(lang string, ind *indicator.Indicator, vals []indicator.Value) template.HTML {
+// open circles for months with too few observations. With href, each month's point
+// links to the records behind it (a wider transparent circle is the click target).
+func sparkline(lang string, ind *indicator.Indicator, vals []indicator.Value, href func(month string) string) template.HTML {
 	const w, h, pad = 160.0, 36.0, 3.0
 	lo, hi := 0.0, 1.0
 	if ind.Kind == indicator.Count {
@@ -340,7 +344,11 @@ func sparkline(lang string, ind *indicator.Indicator, vals []indicator.Value) te
 	y := func(v float64) float64 { return h - pad - (math.Min(math.Max(v, lo), hi)-lo)/(hi-lo)*(h-2*pad) }
 	var b strings.Builder
 	label := template.HTMLEscapeString(i18n.T(lang, "dash.trend_of", indicatorName(lang, ind), len(vals)))
-	fmt.Fprintf(&b, `<svg class="spark" viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s">`, w, h, w, h, label)
+	role := "img"
+	if href != nil {
+		role = "group" // an image may not hold links; a group of month links may
+	}
+	fmt.Fprintf(&b, `<svg class="spark" viewBox="0 0 %g %g" width="%g" height="%g" role="%s" aria-label="%s">`, w, h, w, h, role, label)
 	fmt.Fprintf(&b, `<rect x="0" y="0" width="%g" height="%g" fill="#f6f7f9"/>`, w, h)
 	if ind.Goal != nil && ind.Kind != indicator.Count {
 		fmt.Fprintf(&b, `<line x1="0" x2="%g" y1="%.1f" y2="%.1f" stroke="#2e7d32" stroke-width="1" stroke-dasharray="3 2"/>`, w, y(*ind.Goal), y(*ind.Goal))
@@ -368,10 +376,17 @@ func sparkline(lang string, ind *indicator.Indicator, vals []indicator.Value) te
 		if v.TooFew && ind.Kind != indicator.Count {
 			fill = "#ffffff"
 		}
+		if href != nil {
+			fmt.Fprintf(&b, `<a href="%s"><title>%s</title><circle cx="%.1f" cy="%.1f" r="6" fill="transparent"/>`,
+				template.HTMLEscapeString(href(v.Period)), template.HTMLEscapeString(monthLabel(lang, v.Period)), x(i), y(*v.Value))
+		}
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2" fill="%s" stroke="#1f4e99" stroke-width="1"/>`, x(i), y(*v.Value), fill)
+		if href != nil {
+			b.WriteString(`</a>`)
+		}
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String()) // every number is formatted by us; the one text is escaped above
+	return template.HTML(b.String()) // every number is formatted by us; the texts and links are escaped above
 }
 
 // series turns monthly counts into a value per month in months (gaps stay gaps).

@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 
+	"mesh/account"
 	"mesh/indicator"
 	"mesh/place"
 )
@@ -27,6 +29,9 @@ type DashboardPage struct {
 	// months its trends cover and links to its reports.
 	Place  *place.OrgUnit
 	Months []string
+	// Mentors are the mentors assigned in the area, each linking to their page; a
+	// mentor sees only their own.
+	Mentors []MentorLink
 }
 
 // IndicatorLine is one indicator on the overview or a place page.
@@ -49,7 +54,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	p.Area, p.Period = area, periodFor(r, "quarter")
 	p.PeriodLabel, p.PeriodOptions = p.Period.Label(p.Lang), periodOptions(p.Lang, nowIn())
 	p.Query = dashQuery(area, p.Period)
-	p.Lines, err = s.indicatorLines(r, p.Lang, area.Under, p.Period)
+	p.Lines, err = s.indicatorLines(r, p.Lang, area.Under, p.Period, orgunitQuery(area))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -63,16 +68,32 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	if area.OrgUnit != nil && area.OrgUnit.Type == place.District {
 		p.Districts = []*place.OrgUnit{area.OrgUnit}
 	}
-	if r.URL.Query().Get("format") == "csv" {
-		writeLinesCSV(w, p.Lang, "dashboard-"+p.Period.ID, area.Name, p.Period, p.Lines)
+	if p.Mentors, err = s.mentorLinks(r, area); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if format := tableFormat(r); format != "" {
+		writeLinesTable(w, format, p.Lang, "dashboard-"+p.Period.ID, area.Name, p.Period, p.Lines)
 		return
 	}
 	s.render(w, r, http.StatusOK, "dashboard", p)
 }
 
+// mentorLinks are the mentor pages the dashboard of an area links to: the caller's own
+// for a mentor, every mentor assigned in the area for the others.
+func (s *Server) mentorLinks(r *http.Request, area Area) ([]MentorLink, error) {
+	c := caller(r)
+	if c.User.Role == account.Mentor {
+		return []MentorLink{{ID: c.User.ID, Name: mentorName(c.User)}}, nil
+	}
+	return s.mentorsIn(r, area.Under)
+}
+
 // indicatorLines computes the dashboard indicators over the places under the paths for
-// the period, with each one's trend over the 12 months ending with the period.
-func (s *Server) indicatorLines(r *http.Request, lang string, under []string, per Period) ([]IndicatorLine, error) {
+// the period, with each one's trend over the 12 months ending with the period. Each
+// number and each trend point links to its records; q is the area's orgunit query
+// ("orgunit=ID", or "" for the caller's whole area).
+func (s *Server) indicatorLines(r *http.Request, lang string, under []string, per Period, q string) ([]IndicatorLine, error) {
 	ds, err := s.dashboardStore()
 	if err != nil {
 		return nil, err
@@ -94,8 +115,13 @@ func (s *Server) indicatorLines(r *http.Request, lang string, under []string, pe
 	for _, ind := range catalogueOf(dashboardIndicators) {
 		t := by[ind.ID]
 		c := newCell(lang, ind, per.ID, t.Num, t.Den)
+		var monthHref func(string) string
+		if hasRecords(ind) {
+			c.Href = recordsHref(ind.ID, joinQuery(q, "period="+per.ID))
+			monthHref = func(m string) string { return recordsHref(ind.ID, joinQuery(q, "period="+m)) }
+		}
 		out = append(out, IndicatorLine{Cell: c, Name: indicatorName(lang, ind), Goal: goalText(lang, ind),
-			Spark: sparkline(lang, ind, series(ind, monthly[ind.ID], months)),
+			Spark: sparkline(lang, ind, series(ind, monthly[ind.ID], months), monthHref),
 			Num:   formatNumber(lang, t.Num, decimals(ind)), Den: formatNumber(lang, t.Den, 0)})
 	}
 	return out, nil
@@ -107,6 +133,25 @@ func decimals(ind *indicator.Indicator) int {
 		return 2
 	}
 	return 0
+}
+
+// orgunitQuery is "orgunit=ID" for an area that is one place, else "".
+func orgunitQuery(a Area) string {
+	if a.OrgUnit == nil {
+		return ""
+	}
+	return "orgunit=" + strconv.FormatInt(a.OrgUnit.ID, 10)
+}
+
+// joinQuery joins query strings, skipping empty ones.
+func joinQuery(qs ...string) string {
+	var out []string
+	for _, q := range qs {
+		if q != "" {
+			out = append(out, q)
+		}
+	}
+	return strings.Join(out, "&")
 }
 
 func dashQuery(a Area, p Period) string {
@@ -155,8 +200,8 @@ func (s *Server) heatmap(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if r.URL.Query().Get("format") == "csv" {
-		writeHeatmapCSV(w, p)
+	if format := tableFormat(r); format != "" {
+		writeHeatmapTable(w, format, p)
 		return
 	}
 	s.render(w, r, http.StatusOK, "dashboard_heatmap", p)
@@ -188,7 +233,9 @@ func (s *Server) fillHeatmap(r *http.Request, p *HeatmapPage) error {
 		}
 		row := HeatRow{Facility: f}
 		for _, ind := range cols {
-			row.Cells = append(row.Cells, newCell(p.Lang, ind, p.Period.ID, by[ind.ID].Num, by[ind.ID].Den))
+			c := newCell(p.Lang, ind, p.Period.ID, by[ind.ID].Num, by[ind.ID].Den)
+			c.Href = recordsHref(ind.ID, "orgunit="+strconv.FormatInt(f.ID, 10)+"&period="+p.Period.ID)
+			row.Cells = append(row.Cells, c)
 		}
 		p.Rows = append(p.Rows, row)
 	}
@@ -213,18 +260,24 @@ func (s *Server) placeDashboard(w http.ResponseWriter, r *http.Request) {
 	p.PeriodLabel, p.PeriodOptions = p.Period.Label(p.Lang), periodOptions(p.Lang, nowIn())
 	p.Query = dashQuery(area, p.Period)
 	p.Months = monthsBack(p.Period.To, 12)
-	if p.Lines, err = s.indicatorLines(r, p.Lang, area.Under, p.Period); err != nil {
+	if p.Lines, err = s.indicatorLines(r, p.Lang, area.Under, p.Period, orgunitQuery(area)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if r.URL.Query().Get("format") == "csv" {
+	if p.Place.Type != place.Facility {
+		if p.Mentors, err = s.mentorLinks(r, area); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if format := tableFormat(r); format != "" {
 		ds, _ := s.dashboardStore()
 		monthly, err := ds.MonthlyCounts(r.Context(), area.Under, p.Months[0], p.Months[len(p.Months)-1])
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		writeMonthlyCSV(w, p.Lang, "place-"+strconv.FormatInt(p.Place.ID, 10)+"-"+p.Period.ID, p.Place.Name, monthly, p.Months)
+		writeMonthlyTable(w, format, p.Lang, "place-"+strconv.FormatInt(p.Place.ID, 10)+"-"+p.Period.ID, p.Place.Name, monthly, p.Months)
 		return
 	}
 	s.render(w, r, http.StatusOK, "dashboard", p)

@@ -216,8 +216,9 @@ func TestEvaluationPage(t *testing.T) {
 	}
 }
 
-// A district supervisor opens the heat map in a real browser and drills into a
-// facility by clicking one of its cells.
+// A district supervisor opens the heat map in a real browser, drills into a facility
+// by its name, and clicks through one of the facility's numbers to the records behind
+// it; a heat-map cell leads to the records too.
 func TestBrowserDashboardHeatmapDrillDown(t *testing.T) {
 	ctx := browsertest.New(t)
 	e := newDashboardEnv(t)
@@ -233,17 +234,17 @@ func TestBrowserDashboardHeatmapDrillDown(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	cells, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#heatmap tbody td a').length`))
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#heatmap tbody td a[href^="/dashboard/records?"]').length`))
 	if err != nil || cells < 8*15 {
-		t.Fatalf("%d heat-map cells (%v)", cells, err)
+		t.Fatalf("%d heat-map cells linking to records (%v)", cells, err)
 	}
 	name, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#heatmap tbody tr:first-child th`)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Click the facility's second indicator cell; the facility page is the first with
-	// trend sparklines, which the heat map has none of.
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('#heatmap tbody tr:first-child td:nth-of-type(2) a').click(), true)`)); err != nil {
+	// Drill into the facility by its name; its page is the first with trend sparklines,
+	// which the heat map has none of.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('#heatmap tbody tr:first-child th a').click(), true)`)); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`svg.spark`))); err != nil {
@@ -257,5 +258,29 @@ func TestBrowserDashboardHeatmapDrillDown(t *testing.T) {
 	svgs, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('svg.spark').length`))
 	if svgs < 20 {
 		t.Errorf("%d trend sparklines", svgs)
+	}
+	// Click through the correct-classification n/N to its records.
+	nOfN, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#ind-imci\.correct_classification a.n-of-N`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#ind-imci\.correct_classification a.n-of-N`)),
+		chromedp.WaitReady(chromedp.CSS(`#records`)),
+	); err != nil {
+		t.Fatalf("no records page after clicking %q: %v", nOfN, err)
+	}
+	parts := strings.Split(strings.TrimSpace(nOfN), "/")
+	rows, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#records tbody tr').length`))
+	inNum, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#records tbody tr.in-num').length`))
+	if len(parts) != 2 || strconv.Itoa(rows) != parts[1] || strconv.Itoa(inNum) != parts[0] {
+		t.Errorf("the number %q led to %d records, %d in the numerator", nOfN, rows, inNum)
+	}
+	summary, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#records-summary`)))
+	if !strings.Contains(summary, parts[0]+" of "+parts[1]) {
+		t.Errorf("records summary %q does not repeat %q", summary, nOfN)
+	}
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "indicator=imci.correct_classification") {
+		t.Errorf("records page at %s", loc)
 	}
 }

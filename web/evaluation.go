@@ -137,8 +137,8 @@ func (s *Server) evaluationPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Query = r.URL.RawQuery
 	fillEvaluation(p, res)
-	if q.Get("format") == "csv" {
-		writeEvaluationCSV(w, p.Lang, area.Name, res)
+	if format := tableFormat(r); format != "" {
+		writeEvaluationTable(w, format, p.Lang, area.Name, res)
 		return
 	}
 	s.render(w, r, http.StatusOK, "evaluation", p)
@@ -267,7 +267,7 @@ func pValue(lang string, p *float64) string {
 }
 
 // writeEvaluationCSV writes the indicator table with full precision for re-analysis.
-func writeEvaluationCSV(w http.ResponseWriter, lang, area string, res *evaluation.Result) {
+func writeEvaluationTable(w http.ResponseWriter, format, lang, area string, res *evaluation.Result) {
 	header := []string{i18n.T(lang, "dash.col_area"), i18n.T(lang, "dash.col_indicator_id"), i18n.T(lang, "dash.col_indicator"),
 		i18n.T(lang, "eval.col_baseline_n"), i18n.T(lang, "eval.col_baseline_total"), i18n.T(lang, "eval.col_baseline_p"),
 		i18n.T(lang, "eval.col_followup_n"), i18n.T(lang, "eval.col_followup_total"), i18n.T(lang, "eval.col_followup_p"),
@@ -286,5 +286,5 @@ func writeEvaluationCSV(w http.ResponseWriter, lang, area string, res *evaluatio
 			ptrNum(r.Difference), lo, hi, ptrNum(r.ChiSquare.Statistic), ptrNum(r.ChiSquare.P), num(r.FisherExact.P)})
 	}
 	p := res.Periods
-	writeCSV(w, "evaluation-"+p.Baseline.From+"-"+p.Followup.To, header, rows)
+	writeTable(w, format, "evaluation-"+p.Baseline.From+"-"+p.Followup.To, header, rows)
 }

@@ -106,7 +106,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, kind string, typ
 	p.Place, p.PeriodLabel = area.OrgUnit, per.Label(p.Lang)
 	p.Generated = formatDate(p.Lang, today())
 	p.Months = monthsBack(per.To, 12)
-	if p.Lines, err = s.indicatorLines(r, p.Lang, area.Under, per); err != nil {
+	if p.Lines, err = s.indicatorLines(r, p.Lang, area.Under, per, orgunitQuery(area)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
