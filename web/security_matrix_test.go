@@ -268,6 +268,8 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 		{pattern: "GET /dashboard", in: all},
 		{pattern: "GET /dashboard/heatmap", in: all},
 		{pattern: "GET /dashboard/places/{id}", path: at("/dashboard/places/%d", e.in.ID, e.out.ID), in: all, out: "yynnn"},
+		{pattern: "GET /dashboard/mentors/{id}", path: at("/dashboard/mentors/%d", mentorIn, mentorOut), in: all, out: "yynnn"},
+		{pattern: "GET /dashboard/records", path: at("/dashboard/records?indicator=imci.weighed&period=2026-11&orgunit=%d", e.in.ID, e.out.ID), in: all, out: "yynnn"},
 		{pattern: "GET /evaluation", in: "yyynn"},
 		{pattern: "GET /reports/facility/{id}", path: at("/reports/facility/%d", e.in.ID, e.out.ID), in: all, out: "yynnn"},
 		{pattern: "GET /reports/district/{id}", path: func(in bool) string { return fmt.Sprintf("/reports/district/%d", district(fac(in))) }, in: "yyynn", out: "yynnn"},
