@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"mesh"
@@ -18,6 +19,9 @@ import (
 
 func init() {
 	command("export", "stream a table as CSV or XLSX: mesh export observations|visits|indicators", runExport)
+	for _, t := range exportTables {
+		subcommands("export", t.name)
+	}
 }
 
 // exportTables are the tables `mesh export` can write.
@@ -42,22 +46,14 @@ var exportTables = []struct {
 // exportWriter streams one table from the database in a format.
 type exportWriter func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error)
 
-func printExportUsage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: mesh export TABLE [--format csv|xlsx] [--lang en|fr|rw|ids] [--from DAY] [--to DAY] [--orgunit ID] [--db DSN] [-o FILE]\n\nTables:")
-	for _, t := range exportTables {
-		fmt.Fprintf(w, "  %-13s %s\n", t.name, t.summary)
-	}
-	fmt.Fprintln(w, "\nFormats and columns: docs/exports.md.")
-}
-
 func runExport(env *Env, args []string) error {
 	if len(args) == 0 {
-		printExportUsage(env.Stderr)
+		printHelp(env, env.Stderr, "export", nil)
 		return usageT(env, "cli.err.export_missing_table")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		printExportUsage(env.Stdout)
+		printHelp(env, env.Stdout, "export", nil)
 		return errHelp
 	}
 	for _, t := range exportTables {
@@ -65,8 +61,12 @@ func runExport(env *Env, args []string) error {
 			return runExportTable(env, t.name, t.write, args[1:])
 		}
 	}
-	printExportUsage(env.Stderr)
-	return usagef("export: unknown table %q (want observations, visits or indicators)", args[0])
+	printHelp(env, env.Stderr, "export", nil)
+	names := make([]string, len(exportTables))
+	for i, t := range exportTables {
+		names[i] = t.name
+	}
+	return usageT(env, "cli.err.unknown_subcommand", "export", args[0], strings.Join(names, ", "))
 }
 
 func runExportTable(env *Env, name string, write exportWriter, args []string) error {
@@ -88,12 +88,12 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 	}
 	ff, ok := export.ParseFormat(*format)
 	if !ok {
-		return usagef("export: --format must be csv or xlsx (got %q)", *format)
+		return usageT(env, "cli.err.flag_choice", "export", "--format", "csv, xlsx")
 	}
 	headerLang := ""
 	if *lang != "ids" {
 		if headerLang = i18n.Normalize(*lang); headerLang == "" {
-			return usagef("export: --lang must be en, fr, rw or ids (got %q)", *lang)
+			return usageT(env, "cli.err.flag_choice", "export", "--lang", "en, fr, rw, ids")
 		}
 	}
 	f := sqlstore.ExportFilter{}
@@ -136,7 +136,7 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 	// a half file under the name a manager will open.
 	tmp, err := os.CreateTemp(filepath.Dir(*out), ".mesh-export-*")
 	if err != nil {
-		return usagef("export: -o %s: %v", *out, err)
+		return usageT(env, "cli.err.cannot_write", "export", *out, err)
 	}
 	defer os.Remove(tmp.Name())
 	bw := bufio.NewWriterSize(tmp, 64<<10)

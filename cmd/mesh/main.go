@@ -82,6 +82,8 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// usagef is for messages not meant for people alone (prefer usageT: words come from
+// the catalogs).
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
 // usageT is usagef with the message taken from the catalog in env's language.
@@ -115,6 +117,10 @@ func run(env *Env, args []string) (status int) {
 		return 0
 	}
 	cmd, ok := commands[args[0]]
+	if topic, ok := helpRequest(args); ok {
+		printHelp(env, env.Stdout, topic, nil)
+		return 0
+	}
 	if !ok {
 		fmt.Fprintf(env.Stderr, "mesh: %s\n\n", env.T("cli.unknown_command", args[0]))
 		printUsage(env, env.Stderr)

@@ -28,10 +28,10 @@ func runRescore(env *Env, args []string) error {
 	if *protoFile != "" {
 		data, err := os.ReadFile(*protoFile)
 		if err != nil {
-			return usagef("rescore: %v", err)
+			return usageT(env, "cli.err.cannot_read", "rescore", err)
 		}
 		if p, err = imci.LoadProtocol(data); err != nil {
-			return usagef("rescore: %s: %v", *protoFile, err)
+			return usageT(env, "cli.err.bad_protocol", "rescore", *protoFile, err)
 		}
 	}
 	ctx := mesh.WithActor(context.Background(), mesh.Actor{Username: "rescore", Role: "system"})
