@@ -139,9 +139,9 @@ func exitStatus(env *Env, err error) int {
 		fmt.Fprintf(env.Stderr, "mesh: %s\n", ue.msg)
 		return 2
 	case mesh.ErrorCode(err) == mesh.EINVALID || mesh.ErrorCode(err) == mesh.ECONFLICT || mesh.ErrorCode(err) == mesh.ENOTFOUND:
-		fmt.Fprintf(env.Stderr, "mesh: %s\n", mesh.ErrorMessage(err))
+		fmt.Fprintf(env.Stderr, "mesh: %s\n", i18n.ErrorMessage(env.Lang, mesh.ErrorCode(err), mesh.ErrorMessage(err)))
 		for _, f := range mesh.ErrorFields(err) {
-			fmt.Fprintf(env.Stderr, "  %s: %s\n", f.Field, f.Message)
+			fmt.Fprintf(env.Stderr, "  %s: %s\n", f.Field, i18n.FieldMessage(env.Lang, f))
 		}
 		return 2
 	case errors.Is(err, errReported):
