@@ -311,7 +311,7 @@ func runDHIS2Push(env *Env, args []string) error {
 		fmt.Fprintln(env.Stdout, env.T("cli.dhis2.nothing_to_push", pf.period))
 		return nil
 	}
-	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.dhis2.posting", len(set.DataValues), pf.period, strings.TrimRight(*baseURL, "/")+"/api/dataValueSets"))
+	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.dhis2.posting", env.N(len(set.DataValues)), pf.period, strings.TrimRight(*baseURL, "/")+"/api/dataValueSets"))
 	c := &dhis2.Client{BaseURL: *baseURL, Token: *token}
 	sum, err := c.Push(ctx, set, dhis2.PushOptions{DryRun: *dryRun, IDScheme: *scheme, ImportStrategy: *strategy})
 	if sum != nil {

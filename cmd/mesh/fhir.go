@@ -93,7 +93,7 @@ func runFHIRMeasureReports(env *Env, args []string) error {
 	for i, r := range reports {
 		res[i] = r
 	}
-	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.fhir.measure_reports", len(reports), p.ID, len(counts)))
+	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.fhir.measure_reports", env.N(len(reports)), p.ID, env.N(len(counts))))
 	return writeJSON(env.Stdout, fhir.TransactionBundle(opt, res...), false)
 }
 

@@ -98,9 +98,9 @@ func writeImportReport(env *Env, kind, file string, rep sqlstore.ImportReport, d
 	if dryRun {
 		key = "cli.import.dry_run"
 	}
-	fmt.Fprint(env.Stdout, env.T(key, kind, file, rep.Created, rep.Updated, rep.Unchanged))
+	fmt.Fprint(env.Stdout, env.T(key, kind, file, env.N(rep.Created), env.N(rep.Updated), env.N(rep.Unchanged)))
 	if rep.Skipped > 0 {
-		fmt.Fprint(env.Stdout, env.T("cli.import.skipped", rep.Skipped))
+		fmt.Fprint(env.Stdout, env.T("cli.import.skipped", env.N(rep.Skipped)))
 	}
 	fmt.Fprintln(env.Stdout, ".")
 }

@@ -47,6 +47,10 @@ type Env struct {
 // T returns the message key in the CLI's language (see i18n.T).
 func (env *Env) T(key string, args ...any) string { return i18n.T(env.Lang, key, args...) }
 
+// N wraps a count or measure so a catalog text writes it the language's way
+// ("%d" → 12,345 / 12 345 / 12.345); not for ids or years.
+func (env *Env) N(v any) i18n.Num { return i18n.Number(env.Lang, v) }
+
 // cliLang picks the CLI's language from the environment: MESH_LANG first, then the
 // first set of LC_ALL, LC_MESSAGES and LANG as POSIX orders them; "C", "POSIX" or a
 // language MESH lacks means English.

@@ -44,7 +44,7 @@ func runRescore(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(env.Stdout, env.T("cli.rescore.done", changed, n-changed))
+	fmt.Fprintln(env.Stdout, env.T("cli.rescore.done", env.N(changed), env.N(n-changed)))
 	return nil
 }
 
