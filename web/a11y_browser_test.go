@@ -48,6 +48,7 @@ func a11yPages(t *testing.T, e *testEnv) []a11yPage {
 	imci := with(childForm(), "cough.present", "yes", "cough.duration_days", "3", "cough.respiratory_rate", "48",
 		"cough.chest_indrawing", "no", "cough.stridor_when_calm", "no", "cough.wheeze", "no")
 	growth := url.Values{"sex": {"female"}, "rows.0.age_days": {"200"}, "rows.0.weight_kg": {"6.3"}}
+	facility := idString(e.placeNamed("Rwinkwavu Health Centre").ID)
 	return []a11yPage{
 		{name: "login", path: "/login"},
 		{name: "home (mentor)", user: mentor, path: "/"},
@@ -63,6 +64,8 @@ func a11yPages(t *testing.T, e *testEnv) []a11yPage {
 		{name: "growth result", user: mentor, path: "/growth", post: growth, wait: "#results"},
 		{name: "cadence", user: supervisor, path: "/cadence"},
 		{name: "dashboard", user: supervisor, path: "/dashboard"},
+		{name: "facility dashboard", user: supervisor, path: "/dashboard/places/" + facility},
+		{name: "facility page", user: mentor, path: "/places/" + facility},
 		{name: "heat map", user: supervisor, path: "/dashboard/heatmap"},
 		{name: "evaluation", user: supervisor, path: "/evaluation"},
 		{name: "stock-outs", user: supervisor, path: "/stockouts"},
@@ -121,31 +124,68 @@ type axeViolation struct {
 	Targets          []string
 }
 
-// TestAccessibilityAxe runs axe-core on every main page on a phone and fails on any
-// serious or critical violation.
+// TestAccessibilityAxe runs axe-core on every main page on the narrowest phone MESH
+// supports (320 px) and fails on any serious or critical violation.
 func TestAccessibilityAxe(t *testing.T) {
+	axeCheck(t, []string{i18n.Default}, func(a11yPage) bool { return true })
+}
+
+// TestAccessibilityAxeTranslated runs axe-core on the pages a mentor or nurse works
+// with most in French and Kinyarwanda too (longer words, another lang attribute).
+// A test of its own: one browser session has 90 s.
+func TestAccessibilityAxeTranslated(t *testing.T) {
+	var langs []string
+	for _, l := range i18n.Languages {
+		if l != i18n.Default {
+			langs = append(langs, l)
+		}
+	}
+	axeCheck(t, langs, func(p a11yPage) bool { return axeInEveryLanguage[p.name] })
+}
+
+// axeInEveryLanguage are the main pages of the brief: login, home, observation form,
+// feedback, visit, facility dashboard, worker profile, evaluation.
+var axeInEveryLanguage = map[string]bool{"login": true, "home (mentor)": true, "observation form": true,
+	"feedback": true, "visit": true, "facility dashboard": true, "worker": true, "evaluation": true}
+
+func axeCheck(t *testing.T, langs []string, keep func(a11yPage) bool) {
 	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
 	axe, err := os.ReadFile("testdata/axe.min.js")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := newTestEnv(t)
 	counts := map[string]int{}
-	for _, p := range a11yPages(t, e) {
-		openA11yPage(t, ctx, e, p, "en")
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axe)+"\n;true")); err != nil {
-			t.Fatalf("%s: inject axe: %v", p.name, err)
-		}
-		found, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']}).then(r =>
+	pages := a11yPages(t, e)
+	kept := 0
+	for _, lang := range langs {
+		for _, p := range pages {
+			if !keep(p) {
+				continue
+			}
+			kept++
+			p.name += " [" + lang + "]"
+			openA11yPage(t, ctx, e, p, lang)
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axe)+"\n;true")); err != nil {
+				t.Fatalf("%s: inject axe: %v", p.name, err)
+			}
+			found, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']}).then(r =>
 			r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v =>
 				({ID: v.id, Impact: v.impact, Help: v.help, Targets: v.nodes.map(n => n.target.join(' '))})))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: axe.run: %v", p.name, err)
+			if err != nil {
+				t.Fatalf("%s: axe.run: %v", p.name, err)
+			}
+			for _, v := range found {
+				counts[v.ID]++
+				t.Errorf("%s (%s): %s %s: %s\n    %s", p.name, p.path, v.Impact, v.ID, v.Help, strings.Join(v.Targets, "\n    "))
+			}
 		}
-		for _, v := range found {
-			counts[v.ID]++
-			t.Errorf("%s (%s): %s %s: %s\n    %s", p.name, p.path, v.Impact, v.ID, v.Help, strings.Join(v.Targets, "\n    "))
-		}
+	}
+	if kept < len(langs)*len(axeInEveryLanguage) {
+		t.Errorf("checked %d pages in %v: a main page is missing from a11yPages", kept, langs)
 	}
 	if len(counts) > 0 {
 		t.Logf("violations per rule (pages): %v", counts)
