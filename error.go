@@ -5,6 +5,7 @@ package mesh
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Each maps to one HTTP status and one CLI exit status in a single place
@@ -38,6 +39,12 @@ type FieldError struct {
 	// key made from it (i18n.RuleKey). Empty when the message has no rule.
 	Rule string `json:"-"`
 	Args []any  `json:"-"`
+}
+
+// Rule returns a field error whose message, text, is also its rule: the catalogs
+// may say it in other languages under i18n.RuleKey(text).
+func Rule(code, field, text string) FieldError {
+	return FieldError{Code: code, Field: field, Message: text, Rule: strings.ReplaceAll(text, "%", "%%")}
 }
 
 // RuleError returns a field error whose message is fmt.Sprintf(rule, args...), with

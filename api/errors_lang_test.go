@@ -50,6 +50,7 @@ func TestErrorMessagesInTheCallersLanguage(t *testing.T) {
 		"danger_signs":{"not_able_to_drink_or_breastfeed":false,"vomits_everything":false,"convulsions_this_illness":false,"lethargic_or_unconscious":false,"convulsing_now":false},
 		"cough":{"present":true,"duration_days":3,"respiratory_rate":500,"chest_indrawing":false,"stridor_when_calm":false,"wheeze":false}}`
 	goals := fmt.Sprintf("/api/v1/health-workers/%d/goals", f.inHW.ID)
+	visit := fmt.Sprintf(`{"id":"0190c1a2-0000-7000-8000-00000000c001","facility_id":%d,"date":"2026-03-02","kind":"tea"}`, f.in.ID)
 	badGoal := `{"id":"0190c1a2-0000-7000-8000-00000000b002","goal":"x","status":"maybe"}`
 	for _, c := range []struct {
 		name, user, lang, method, path, body string
@@ -66,6 +67,12 @@ func TestErrorMessagesInTheCallersLanguage(t *testing.T) {
 			"UNKNOWN_ENUM_VALUE", "status", "status doit être l'une des valeurs de la liste."},
 		{"by code, Kinyarwanda", "mentor.kayonza", "rw", "POST", goals, badGoal, 400,
 			"UNKNOWN_ENUM_VALUE", "status", "status igomba kuba kimwe mu biri ku rutonde."},
+		{"domain rule, French", "mentor.kayonza", "fr", "POST", "/api/v1/visits", visit, 400,
+			"UNKNOWN_ENUM_VALUE", "kind", "kind doit être mentoring ou supervision."},
+		{"domain rule, Kinyarwanda", "mentor.kayonza", "rw", "POST", "/api/v1/visits", visit, 400,
+			"UNKNOWN_ENUM_VALUE", "kind", "kind igomba kuba mentoring cyangwa supervision."},
+		{"domain rule, English", "mentor.kayonza", "", "POST", "/api/v1/visits", visit, 400,
+			"UNKNOWN_ENUM_VALUE", "kind", "kind must be mentoring or supervision"},
 		{"no field, Kinyarwanda", "supervisor.kayonza", "rw", "GET", goals, "", 403,
 			"FORBIDDEN", "", "Ibi biri hanze y'aho ushinzwe cyangwa y'uruhare rwawe."},
 		{"no such endpoint, French", "", "fr", "GET", "/api/v1/nowhere", "", 404,

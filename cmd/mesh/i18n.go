@@ -51,7 +51,7 @@ func runI18n(env *Env, args []string) error {
 		missing += len(st.Missing)
 	}
 	if missing > 0 {
-		return fmt.Errorf("%d message keys are missing a translation", missing)
+		return failT("cli.err.keys_missing", missing)
 	}
 	return nil
 }

@@ -93,6 +93,28 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 // usageT is usagef with the message taken from the catalog in env's language.
 func usageT(env *Env, key string, args ...any) error { return &usageError{env.T(key, args...)} }
 
+// failure is a failure (exit 1) whose text for people is a catalog key, said in
+// the CLI's language when printed; Error() is the English, for logs and tests.
+type failure struct {
+	key  string
+	args []any
+}
+
+func (f *failure) Error() string { return i18n.T(i18n.Default, f.key, f.args...) }
+
+// Unwrap gives the underlying error when the last argument is one.
+func (f *failure) Unwrap() error {
+	if n := len(f.args); n > 0 {
+		if err, ok := f.args[n-1].(error); ok {
+			return err
+		}
+	}
+	return nil
+}
+
+// failT returns a failure with the message key and its arguments.
+func failT(key string, args ...any) error { return &failure{key: key, args: args} }
+
 // errHelp reports that --help was printed: exit 0.
 var errHelp = errors.New("help printed")
 
@@ -151,6 +173,11 @@ func exitStatus(env *Env, err error) int {
 	case errors.Is(err, errReported):
 		return 2
 	default:
+		var fl *failure
+		if errors.As(err, &fl) {
+			fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T(fl.key, fl.args...))
+			return 1
+		}
 		fmt.Fprintf(env.Stderr, "mesh: %v\n", err)
 		return 1
 	}

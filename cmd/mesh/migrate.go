@@ -23,7 +23,7 @@ func runMigrate(env *Env, args []string) error {
 	ctx := context.Background()
 	db, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", describeDSN(dsn), err)
+		return failT("cli.err.open_database", describeDSN(dsn), err)
 	}
 	defer db.Close()
 	if *status {
