@@ -148,11 +148,12 @@ func TestAccessibilityAxeTranslated(t *testing.T) {
 var axeInEveryLanguage = map[string]bool{"login": true, "home (mentor)": true, "observation form": true,
 	"feedback": true, "visit": true, "facility dashboard": true, "worker": true, "evaluation": true}
 
+// axePerBrowser bounds the pages checked in one browser session, which has 90 s:
+// axe takes seconds a page on a busy machine.
+const axePerBrowser = 8
+
 func axeCheck(t *testing.T, langs []string, keep func(a11yPage) bool) {
-	ctx := browsertest.New(t)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile)); err != nil {
-		t.Fatal(err)
-	}
+	var ctx context.Context
 	axe, err := os.ReadFile("testdata/axe.min.js")
 	if err != nil {
 		t.Fatal(err)
@@ -165,6 +166,12 @@ func axeCheck(t *testing.T, langs []string, keep func(a11yPage) bool) {
 		for _, p := range pages {
 			if !keep(p) {
 				continue
+			}
+			if kept%axePerBrowser == 0 {
+				ctx = browsertest.New(t)
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile)); err != nil {
+					t.Fatal(err)
+				}
 			}
 			kept++
 			p.name += " [" + lang + "]"
@@ -195,13 +202,14 @@ func axeCheck(t *testing.T, langs []string, keep func(a11yPage) bool) {
 // TestKeyboardAndSmallScreens checks every main page at 320 px: nothing wider than
 // the screen, and the first Tab lands on the "skip to main content" link.
 func TestKeyboardAndSmallScreens(t *testing.T) {
-	ctx := browsertest.New(t)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile)); err != nil {
-		t.Fatal(err)
-	}
 	e := newTestEnv(t)
 	pages := a11yPages(t, e)
 	for _, lang := range i18n.Languages {
+		// A browser per language: one session has 90 s.
+		ctx := browsertest.New(t)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
 		for _, p := range pages {
 			p.name += " [" + lang + "]"
 			openA11yPage(t, ctx, e, p, lang)

@@ -167,7 +167,12 @@ func exitStatus(env *Env, err error) int {
 	case mesh.ErrorCode(err) == mesh.EINVALID || mesh.ErrorCode(err) == mesh.ECONFLICT || mesh.ErrorCode(err) == mesh.ENOTFOUND:
 		fmt.Fprintf(env.Stderr, "mesh: %s\n", i18n.ErrorMessage(env.Lang, mesh.ErrorCode(err), mesh.ErrorMessage(err)))
 		for _, f := range mesh.ErrorFields(err) {
-			fmt.Fprintf(env.Stderr, "  %s: %s\n", f.Field, i18n.FieldMessage(env.Lang, f))
+			// A translated message names its field already; say it once.
+			if msg := i18n.FieldMessage(env.Lang, f); f.Field != "" && strings.HasPrefix(msg, f.Field) {
+				fmt.Fprintf(env.Stderr, "  %s\n", msg)
+			} else {
+				fmt.Fprintf(env.Stderr, "  %s: %s\n", f.Field, msg)
+			}
 		}
 		return 2
 	case errors.Is(err, errReported):
