@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -124,7 +125,13 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 		}
 		f.Under = []string{o.Path}
 	}
-	opt := export.Options{Progress: env.Stderr, ProgressEvery: *every, Lang: headerLang}
+	opt := export.Options{Progress: env.Stderr, ProgressEvery: *every, Lang: headerLang,
+		ProgressLine: func(n int, rate float64, done bool, took time.Duration) string {
+			if done {
+				return "mesh: " + env.T("cli.export.done", env.N(n), name, took.String())
+			}
+			return "mesh: " + env.T("cli.export.progress", env.N(n), name, env.N(math.Round(rate)))
+		}}
 	if *out == "" {
 		bw := bufio.NewWriterSize(env.Stdout, 64<<10)
 		if _, err := write(ctx, db, f, bw, ff, opt); err != nil {
