@@ -5,6 +5,7 @@ package mesh
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Each maps to one HTTP status and one CLI exit status in a single place
@@ -33,6 +34,23 @@ type FieldError struct {
 	Code    string `json:"code"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Rule and Args let the message be said in another language: Message is
+	// fmt.Sprintf(Rule, Args...), and the catalogs hold Rule's translations under a
+	// key made from it (i18n.RuleKey). Empty when the message has no rule.
+	Rule string `json:"-"`
+	Args []any  `json:"-"`
+}
+
+// Rule returns a field error whose message, text, is also its rule: the catalogs
+// may say it in other languages under i18n.RuleKey(text).
+func Rule(code, field, text string) FieldError {
+	return FieldError{Code: code, Field: field, Message: text, Rule: strings.ReplaceAll(text, "%", "%%")}
+}
+
+// RuleError returns a field error whose message is fmt.Sprintf(rule, args...), with
+// the rule kept for translation. Put the field itself in args when rule names it.
+func RuleError(code, field, rule string, args ...any) FieldError {
+	return FieldError{Code: code, Field: field, Message: fmt.Sprintf(rule, args...), Rule: rule, Args: args}
 }
 
 func (e *Error) Error() string {

@@ -76,7 +76,7 @@ func (u *User) Normalize() {
 func (u *User) Validate() error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if u.Username == "" {
 		add("username", "MISSING_REQUIRED", "username is required")
@@ -128,7 +128,7 @@ type Assignment struct {
 func (a *Assignment) Validate() error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if a.MentorID <= 0 {
 		add("mentor_id", "MISSING_REQUIRED", "mentor_id is required")

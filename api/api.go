@@ -144,7 +144,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	writeErrorCode(w, http.StatusNotFound, "NOT_FOUND", "", "no such API endpoint: "+r.Method+" "+r.URL.Path)
+	writeErrorCode(w, r, http.StatusNotFound, "NOT_FOUND", "", "no such API endpoint: "+r.Method+" "+r.URL.Path)
 }
 
 // caller returns the request's caller.

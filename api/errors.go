@@ -8,6 +8,7 @@ import (
 
 	"mesh"
 	"mesh/auth"
+	"mesh/i18n"
 )
 
 // ErrorBody is the one error shape of the API: {"errors":[{code, field, message}]}.
@@ -43,15 +44,37 @@ func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	if status == http.StatusInternalServerError && logger != nil {
 		logger.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	lang := RequestLanguage(r)
 	fields := mesh.ErrorFields(err)
 	if len(fields) == 0 {
-		fields = []mesh.FieldError{{Code: strings.ToUpper(code), Message: mesh.ErrorMessage(err)}}
+		fields = []mesh.FieldError{{Code: strings.ToUpper(code), Message: i18n.ErrorMessage(lang, code, mesh.ErrorMessage(err))}}
+	} else {
+		fields = i18n.Localize(lang, fields)
 	}
 	writeJSON(w, status, ErrorBody{Errors: fields})
 }
 
-func writeErrorCode(w http.ResponseWriter, status int, code, field, msg string) {
+// writeFieldErrors writes field errors (400) with their messages in the caller's language.
+func writeFieldErrors(w http.ResponseWriter, r *http.Request, errs []mesh.FieldError) {
+	writeJSON(w, http.StatusBadRequest, ErrorBody{Errors: i18n.Localize(RequestLanguage(r), errs)})
+}
+
+func writeErrorCode(w http.ResponseWriter, r *http.Request, status int, code, field, msg string) {
+	msg = i18n.FieldMessage(RequestLanguage(r), mesh.FieldError{Code: code, Field: field, Message: msg})
 	writeJSON(w, status, ErrorBody{Errors: []mesh.FieldError{{Code: code, Field: field, Message: msg}}})
+}
+
+// RequestLanguage is the language of messages for the caller: the user's profile
+// language, else the request's Accept-Language, else English. Codes and fields
+// stay machine-readable whatever the language.
+func RequestLanguage(r *http.Request) string {
+	if r == nil {
+		return i18n.Default
+	}
+	if c := auth.CallerFrom(r.Context()); c != nil && i18n.Normalize(c.User.Language) != "" {
+		return i18n.Normalize(c.User.Language)
+	}
+	return i18n.Match(r.Header.Get("Accept-Language"))
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -22,7 +22,7 @@ func (s *Server) classify(w http.ResponseWriter, r *http.Request) {
 	}
 	out, errs := imci.ClassifyJSON(s.protocol(), body)
 	if len(errs) > 0 {
-		writeJSON(w, http.StatusBadRequest, ErrorBody{Errors: errs})
+		writeFieldErrors(w, r, errs)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -125,7 +125,7 @@ func (m *Mapping) Normalize() {
 func (m *Mapping) Validate() error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	scheme := m.IDScheme
 	if scheme != SchemeUID && scheme != SchemeCode {

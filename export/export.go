@@ -29,6 +29,9 @@ type Options struct {
 	ProgressEvery int
 	// Label names the rows in progress lines ("observations").
 	Label string
+	// ProgressLine, when set, writes a progress line for people (in their language):
+	// n rows so far at rate rows/s, or — done — all n rows in took. Else English.
+	ProgressLine func(n int, rate float64, done bool, took time.Duration) string
 	// Lang writes the header row in that language (en, fr, rw) from the catalog keys
 	// "export.col.<column id>"; "" keeps the column ids, stable names for scripts.
 	Lang string
@@ -152,7 +155,12 @@ func (t table[T]) pump(out sink, rows iter.Seq2[T, error], opt Options) (int, er
 				}
 				res.n++
 				if opt.Progress != nil && res.n%every == 0 {
-					fmt.Fprintf(opt.Progress, "mesh: %d %s exported (%.0f rows/s)\n", res.n, opt.Label, float64(res.n)/time.Since(start).Seconds())
+					rate := float64(res.n) / time.Since(start).Seconds()
+					if opt.ProgressLine != nil {
+						fmt.Fprintln(opt.Progress, opt.ProgressLine(res.n, rate, false, 0))
+					} else {
+						fmt.Fprintf(opt.Progress, "mesh: %d %s exported (%.0f rows/s)\n", res.n, opt.Label, rate)
+					}
 				}
 			}
 		}
@@ -199,7 +207,12 @@ func (t table[T]) pump(out sink, rows iter.Seq2[T, error], opt Options) (int, er
 		return res.n, res.err
 	}
 	if opt.Progress != nil {
-		fmt.Fprintf(opt.Progress, "mesh: done, %d %s exported in %s\n", res.n, opt.Label, time.Since(start).Round(time.Millisecond))
+		took := time.Since(start).Round(time.Millisecond)
+		if opt.ProgressLine != nil {
+			fmt.Fprintln(opt.Progress, opt.ProgressLine(res.n, 0, true, took))
+		} else {
+			fmt.Fprintf(opt.Progress, "mesh: done, %d %s exported in %s\n", res.n, opt.Label, took)
+		}
 	}
 	return res.n, nil
 }

@@ -86,7 +86,7 @@ func (v *validator) add(code, field, format string, args ...any) {
 	if field != "" {
 		path += "." + field
 	}
-	v.errs = append(v.errs, mesh.FieldError{Code: code, Field: path, Message: fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, mesh.RuleError(code, path, format, args...))
 }
 
 // measurement checks one element and converts it; the result is only used when no

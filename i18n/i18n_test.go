@@ -83,3 +83,21 @@ func TestTFallsBack(t *testing.T) {
 		t.Errorf("args: %q", got)
 	}
 }
+
+// A rule's English catalog text is the rule itself, so RuleKey finds it from the
+// code's format string; a translation must keep the rule's arguments.
+func TestRuleKeysMatchTheirEnglish(t *testing.T) {
+	n := 0
+	for _, k := range Keys() {
+		if !strings.HasPrefix(k, "rule.") {
+			continue
+		}
+		n++
+		if got := RuleKey(T(Default, k)); got != k {
+			t.Errorf("%s: English %q has key %s", k, T(Default, k), got)
+		}
+	}
+	if n < 40 {
+		t.Errorf("only %d rule keys", n)
+	}
+}

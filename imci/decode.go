@@ -103,7 +103,9 @@ func (r *reader) add(code, field, format string, args ...any) {
 			return // one error per field: the first is the most specific
 		}
 	}
-	r.errs = append(r.errs, mesh.FieldError{Code: code, Field: f, Message: f + " " + fmt.Sprintf(format, args...)})
+	// The rule is kept with the field as its first argument, so the message can be
+	// said in another language (mesh.RuleError).
+	r.errs = append(r.errs, mesh.RuleError(code, f, "%s "+format, append([]any{f}, args...)...))
 }
 
 // sortErrors orders errors by field so the output is deterministic whatever the key order.
@@ -205,11 +207,11 @@ func (o *obj) number(k string, flags int, lo, hi float64, hiOpen bool) *float64 
 	}
 	f, err := strconv.ParseFloat(string(n), 64)
 	if err != nil || math.IsInf(f, 0) || f < lo || f > hi || (hiOpen && f >= hi) {
-		upper := "and " + fmtNum(hi)
 		if hiOpen {
-			upper = "and below " + fmtNum(hi)
+			o.r.add(ErrOutOfRange, o.key(k), "must be between %s and below %s", fmtNum(lo), fmtNum(hi))
+		} else {
+			o.r.add(ErrOutOfRange, o.key(k), "must be between %s and %s", fmtNum(lo), fmtNum(hi))
 		}
-		o.r.add(ErrOutOfRange, o.key(k), "must be between %s %s", fmtNum(lo), upper)
 		return nil
 	}
 	return &f

@@ -65,11 +65,11 @@ func (r *reader) set(code, field, msg string) {
 	f := r.path(field)
 	for i := range r.errs {
 		if r.errs[i].Field == f {
-			r.errs[i] = mesh.FieldError{Code: code, Field: f, Message: f + " " + msg}
+			r.errs[i] = mesh.RuleError(code, f, "%s "+msg, f)
 			return
 		}
 	}
-	r.add(code, field, "%s", msg)
+	r.add(code, field, msg)
 }
 
 // isYoungInfant applies §2: age_days ≤ 59 or age_months < 2.

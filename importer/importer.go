@@ -31,6 +31,9 @@ type RowError struct {
 	Column  string
 	Code    string
 	Message string
+	// Rule and Args keep a domain rule for translation (mesh.FieldError).
+	Rule string
+	Args []any
 }
 
 // Field is how the error is named: "row 7, cadre".
@@ -49,7 +52,7 @@ func Invalid(errs []RowError) error {
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
 	fields := make([]mesh.FieldError, len(errs))
 	for i, e := range errs {
-		fields[i] = mesh.FieldError{Code: e.Code, Field: e.Field(), Message: e.Message}
+		fields[i] = mesh.FieldError{Code: e.Code, Field: e.Field(), Message: e.Message, Rule: e.Rule, Args: e.Args}
 	}
 	return mesh.Invalid(fields...)
 }
@@ -63,7 +66,7 @@ func FromFieldErrors(row int, err error, columns map[string]string) []RowError {
 		if c, ok := columns[col]; ok {
 			col = c
 		}
-		out = append(out, RowError{Row: row, Column: col, Code: f.Code, Message: f.Message})
+		out = append(out, RowError{Row: row, Column: col, Code: f.Code, Message: f.Message, Rule: f.Rule, Args: f.Args})
 	}
 	if len(out) == 0 && err != nil {
 		out = append(out, RowError{Row: row, Code: "INVALID", Message: mesh.ErrorMessage(err)})

@@ -84,7 +84,7 @@ func (r *reader) add(code, field, format string, args ...any) {
 			return // one error per field: the first is the most specific
 		}
 	}
-	r.errs = append(r.errs, mesh.FieldError{Code: code, Field: field, Message: field + " " + fmt.Sprintf(format, args...)})
+	r.errs = append(r.errs, mesh.RuleError(code, field, "%s "+format, append([]any{field}, args...)...))
 }
 
 // obj is one JSON object being read; getters mark their keys as known.

@@ -204,7 +204,7 @@ func (f *fb) followUp(given *int, expected imci.Result, s Score) {
 			"A child referred urgently gets no follow-up visit: the hospital takes over care.")
 	default:
 		f.add(KindFollowUp, SeverityMinor, "FOLLOW_UP", "follow_up.none", args,
-			"No follow-up visit is needed for these classifications; ask the caregiver to return only if the child gets worse.")
+			"No follow-up visit is needed. Ask the caregiver to come back if the child gets worse.")
 	}
 }
 
@@ -324,7 +324,7 @@ var taskMessages = map[string]string{
 	TaskLookSunkenEyes:           "Look for sunken eyes: a sign of dehydration.",
 	TaskOfferFluid:               "Offer the child a drink: not able to drink or drinking eagerly decides the dehydration class.",
 	TaskPinchSkin:                "Pinch the skin of the abdomen: slow return is a sign of dehydration.",
-	TaskAskFeverDuration:         "Ask how long the fever has lasted: fever every day for more than 7 days needs referral for assessment.",
+	TaskAskFeverDuration:         "Ask how long the fever has lasted. Fever every day for more than 7 days: refer for assessment.",
 	TaskLookStiffNeck:            "Look and feel for a stiff neck: it means very severe febrile disease.",
 	TaskLookMeaslesSigns:         "Look for a generalized rash with cough, runny nose or red eyes: signs of measles.",
 	TaskMalariaTest:              "Do a malaria test: this child's malaria risk and signs require one before classifying the fever.",

@@ -84,7 +84,7 @@ func (o *OrgUnit) Normalize() {
 func (o *OrgUnit) Validate(parent *OrgUnit) error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if o.Name == "" {
 		add("name", "MISSING_REQUIRED", "name is required")

@@ -110,7 +110,7 @@ func (p *Project) Normalize() {
 func (p *Project) Validate() error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if !uuidRE.MatchString(p.ID) {
 		add("id", "INVALID_FORMAT", "id must be a UUID made by the client")
@@ -215,7 +215,7 @@ func (c *PDSACycle) Normalize() {
 func (c *PDSACycle) Validate(p *Project) error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if !uuidRE.MatchString(c.ID) {
 		add("id", "INVALID_FORMAT", "id must be a UUID made by the client")

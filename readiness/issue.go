@@ -72,7 +72,7 @@ func (i *Issue) Normalize() {
 func (i *Issue) Validate() error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if !ValidUUID(i.ID) {
 		add("id", "INVALID_FORMAT", "id must be a UUID made by the client")

@@ -42,7 +42,7 @@ func (e *StockEvent) Normalize() {
 func (e *StockEvent) Validate(cl Checklist) error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if !ValidUUID(e.ID) {
 		add("id", "INVALID_FORMAT", "id must be a UUID made by the client")

@@ -53,7 +53,7 @@ func (h *HealthWorker) Normalize() { h.Name = strings.TrimSpace(h.Name) }
 func (h *HealthWorker) Validate() error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if h.Name == "" {
 		add("name", "MISSING_REQUIRED", "name is required")

@@ -74,7 +74,7 @@ func (v *Visit) Normalize() {
 func (v *Visit) Validate() error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if !ValidUUID(v.ID) {
 		add("id", "INVALID_FORMAT", "id must be a UUID made by the client, e.g. 0190c1a2-7b3c-7d4e-8f90-123456789abc")

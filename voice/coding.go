@@ -67,7 +67,7 @@ func (s *Source) Normalize() {
 func (s *Source) Validate() error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if !slices.Contains(SourceKinds, s.Kind) {
 		add("kind", "UNKNOWN_ENUM_VALUE", "kind must be one of "+strings.Join(SourceKinds, ", "))

@@ -108,7 +108,7 @@ func (c *Config) Keys() []string {
 func (c *Config) Validate() error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if c.MinGroup < MinGroupFloor {
 		add("min_group", "OUT_OF_RANGE", "min_group must be at least 3: smaller groups would let colleagues work out each other's answers")
@@ -185,7 +185,7 @@ func (r *Response) Normalize() {
 func (r *Response) Validate(c *Config) error {
 	var errs []mesh.FieldError
 	add := func(field, code, msg string) {
-		errs = append(errs, mesh.FieldError{Code: code, Field: field, Message: msg})
+		errs = append(errs, mesh.Rule(code, field, msg))
 	}
 	if !validUUID(r.ID) {
 		add("id", "INVALID_FORMAT", "id must be a UUID made by the client, e.g. 0190c1a2-7b3c-7d4e-8f90-123456789abc")

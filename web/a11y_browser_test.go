@@ -53,6 +53,7 @@ func a11yPages(t *testing.T, e *testEnv) []a11yPage {
 		t.Fatal(err)
 	}
 	mentorID := m.ID
+	facility := idString(e.placeNamed("Rwinkwavu Health Centre").ID)
 	return []a11yPage{
 		{name: "login", path: "/login"},
 		{name: "home (mentor)", user: mentor, path: "/"},
@@ -68,6 +69,8 @@ func a11yPages(t *testing.T, e *testEnv) []a11yPage {
 		{name: "growth result", user: mentor, path: "/growth", post: growth, wait: "#results"},
 		{name: "cadence", user: supervisor, path: "/cadence"},
 		{name: "dashboard", user: supervisor, path: "/dashboard"},
+		{name: "facility dashboard", user: supervisor, path: "/dashboard/places/" + facility},
+		{name: "facility page", user: mentor, path: "/places/" + facility},
 		{name: "heat map", user: supervisor, path: "/dashboard/heatmap"},
 		{name: "records behind a number", user: supervisor, path: "/dashboard/records?indicator=imci.correct_classification", wait: "#records"},
 		{name: "mentor page", user: supervisor, path: "/dashboard/mentors/" + idString(mentorID), wait: "#mentor-indicators"},
@@ -128,31 +131,75 @@ type axeViolation struct {
 	Targets          []string
 }
 
-// TestAccessibilityAxe runs axe-core on every main page on a phone and fails on any
-// serious or critical violation.
+// TestAccessibilityAxe runs axe-core on every main page on the narrowest phone MESH
+// supports (320 px) and fails on any serious or critical violation.
 func TestAccessibilityAxe(t *testing.T) {
-	ctx := browsertest.New(t)
+	axeCheck(t, []string{i18n.Default}, func(a11yPage) bool { return true })
+}
+
+// TestAccessibilityAxeTranslated runs axe-core on the pages a mentor or nurse works
+// with most in French and Kinyarwanda too (longer words, another lang attribute).
+// A test of its own: one browser session has 90 s.
+func TestAccessibilityAxeTranslated(t *testing.T) {
+	var langs []string
+	for _, l := range i18n.Languages {
+		if l != i18n.Default {
+			langs = append(langs, l)
+		}
+	}
+	axeCheck(t, langs, func(p a11yPage) bool { return axeInEveryLanguage[p.name] })
+}
+
+// axeInEveryLanguage are the main pages of the brief: login, home, observation form,
+// feedback, visit, facility dashboard, worker profile, evaluation.
+var axeInEveryLanguage = map[string]bool{"login": true, "home (mentor)": true, "observation form": true,
+	"feedback": true, "visit": true, "facility dashboard": true, "worker": true, "evaluation": true}
+
+// axePerBrowser bounds the pages checked in one browser session, which has 90 s:
+// axe takes seconds a page on a busy machine.
+const axePerBrowser = 8
+
+func axeCheck(t *testing.T, langs []string, keep func(a11yPage) bool) {
+	var ctx context.Context
 	axe, err := os.ReadFile("testdata/axe.min.js")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := newTestEnv(t)
 	counts := map[string]int{}
-	for _, p := range a11yPages(t, e) {
-		openA11yPage(t, ctx, e, p, "en")
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axe)+"\n;true")); err != nil {
-			t.Fatalf("%s: inject axe: %v", p.name, err)
-		}
-		found, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']}).then(r =>
+	pages := a11yPages(t, e)
+	kept := 0
+	for _, lang := range langs {
+		for _, p := range pages {
+			if !keep(p) {
+				continue
+			}
+			if kept%axePerBrowser == 0 {
+				ctx = browsertest.New(t)
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			kept++
+			p.name += " [" + lang + "]"
+			openA11yPage(t, ctx, e, p, lang)
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axe)+"\n;true")); err != nil {
+				t.Fatalf("%s: inject axe: %v", p.name, err)
+			}
+			found, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']}).then(r =>
 			r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v =>
 				({ID: v.id, Impact: v.impact, Help: v.help, Targets: v.nodes.map(n => n.target.join(' '))})))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: axe.run: %v", p.name, err)
+			if err != nil {
+				t.Fatalf("%s: axe.run: %v", p.name, err)
+			}
+			for _, v := range found {
+				counts[v.ID]++
+				t.Errorf("%s (%s): %s %s: %s\n    %s", p.name, p.path, v.Impact, v.ID, v.Help, strings.Join(v.Targets, "\n    "))
+			}
 		}
-		for _, v := range found {
-			counts[v.ID]++
-			t.Errorf("%s (%s): %s %s: %s\n    %s", p.name, p.path, v.Impact, v.ID, v.Help, strings.Join(v.Targets, "\n    "))
-		}
+	}
+	if kept < len(langs)*len(axeInEveryLanguage) {
+		t.Errorf("checked %d pages in %v: a main page is missing from a11yPages", kept, langs)
 	}
 	if len(counts) > 0 {
 		t.Logf("violations per rule (pages): %v", counts)
@@ -162,13 +209,14 @@ func TestAccessibilityAxe(t *testing.T) {
 // TestKeyboardAndSmallScreens checks every main page at 320 px: nothing wider than
 // the screen, and the first Tab lands on the "skip to main content" link.
 func TestKeyboardAndSmallScreens(t *testing.T) {
-	ctx := browsertest.New(t)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile)); err != nil {
-		t.Fatal(err)
-	}
 	e := newTestEnv(t)
 	pages := a11yPages(t, e)
 	for _, lang := range i18n.Languages {
+		// A browser per language: one session has 90 s.
+		ctx := browsertest.New(t)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
 		for _, p := range pages {
 			p.name += " [" + lang + "]"
 			openA11yPage(t, ctx, e, p, lang)

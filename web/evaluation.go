@@ -183,7 +183,7 @@ func fillEvaluation(p *EvaluationPage, res *evaluation.Result) {
 			ChiP:     pValue(lang, row.ChiSquare.P), FisherP: pValue(lang, &row.FisherExact.P)}
 		if row.Difference != nil {
 			er.Difference = signed(lang, 100**row.Difference, 1)
-			er.DifferenceCI = formatNumber(lang, 100*row.DifferenceCI95[0], 1) + " " + i18n.T(lang, "eval.to") + " " + formatNumber(lang, 100*row.DifferenceCI95[1], 1)
+			er.DifferenceCI = i18n.FormatNumber(lang, 100*row.DifferenceCI95[0], 1) + " " + i18n.T(lang, "eval.to") + " " + i18n.FormatNumber(lang, 100*row.DifferenceCI95[1], 1)
 			er.Better = (*row.Difference > 0) == row.HigherBetter
 		}
 		p.Rows = append(p.Rows, er)
@@ -212,20 +212,20 @@ func fillEvaluation(p *EvaluationPage, res *evaluation.Result) {
 			// Wald 95% limits (estimate ± 1.96 SE), as the paper's Table 3 reads.
 			lo, hi := e.Estimate-1.959963984540054*e.StdError, e.Estimate+1.959963984540054*e.StdError
 			p.Terms = append(p.Terms, EvaluationTerm{Label: i18n.T(lang, "eval.term_"+termKey(e.Term)),
-				Estimate: formatNumber(lang, e.Estimate, 3), StdError: formatNumber(lang, e.StdError, 3),
-				CI: formatNumber(lang, lo, 3) + " " + i18n.T(lang, "eval.to") + " " + formatNumber(lang, hi, 3)})
+				Estimate: i18n.FormatNumber(lang, e.Estimate, 3), StdError: i18n.FormatNumber(lang, e.StdError, 3),
+				CI: i18n.FormatNumber(lang, lo, 3) + " " + i18n.T(lang, "eval.to") + " " + i18n.FormatNumber(lang, hi, 3)})
 		}
 	}
 	for _, pi := range []struct {
 		key string
 		icc evaluation.PeriodICC
 	}{{"eval.baseline", m.Baseline}, {"eval.followup", m.Followup}} {
-		e := EvaluationICC{Period: i18n.T(lang, pi.key), Observations: strconv.Itoa(pi.icc.Observations), Workers: strconv.Itoa(pi.icc.Workers)}
+		e := EvaluationICC{Period: i18n.T(lang, pi.key), Observations: i18n.FormatInt(lang, int64(pi.icc.Observations)), Workers: i18n.FormatInt(lang, int64(pi.icc.Workers))}
 		if pi.icc.MeanIndex != nil {
-			e.Mean = formatNumber(lang, *pi.icc.MeanIndex, 3)
+			e.Mean = i18n.FormatNumber(lang, *pi.icc.MeanIndex, 3)
 		}
 		if pi.icc.ICC != nil {
-			e.ICC = formatNumber(lang, *pi.icc.ICC, 3)
+			e.ICC = i18n.FormatNumber(lang, *pi.icc.ICC, 3)
 		} else {
 			e.Note = i18n.T(lang, "eval.icc_failed")
 		}
@@ -241,14 +241,15 @@ func termKey(term string) string {
 }
 
 func nOfN(lang string, n, total int, prop *float64) string {
+	s := i18n.FormatInt(lang, int64(n)) + "/" + i18n.FormatInt(lang, int64(total))
 	if prop == nil {
-		return strconv.Itoa(n) + "/" + strconv.Itoa(total)
+		return s
 	}
-	return strconv.Itoa(n) + "/" + strconv.Itoa(total) + " (" + formatNumber(lang, 100**prop, 1) + "%)"
+	return s + " (" + i18n.FormatPercent(lang, *prop, 1) + ")"
 }
 
 func signed(lang string, x float64, d int) string {
-	s := formatNumber(lang, x, d)
+	s := i18n.FormatNumber(lang, x, d)
 	if x > 0 {
 		s = "+" + s
 	}
@@ -261,9 +262,9 @@ func pValue(lang string, p *float64) string {
 	case p == nil || math.IsNaN(*p):
 		return "—"
 	case *p < 0.001:
-		return "<" + formatNumber(lang, 0.001, 3)
+		return "<" + i18n.FormatNumber(lang, 0.001, 3)
 	}
-	return formatNumber(lang, *p, 3)
+	return i18n.FormatNumber(lang, *p, 3)
 }
 
 // writeEvaluationCSV writes the indicator table with full precision for re-analysis.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -35,6 +36,20 @@ type LangOption struct {
 type NavLink struct {
 	Href, Key string
 	Current   bool
+}
+
+// Numbers on pages are written per language (i18n.FormatNumber): num wraps a value
+// so "%d" in a catalog text or {{num .Lang .Total}} in a template groups its digits
+// the reader's way; pct writes a proportion as a percentage.
+func init() {
+	funcs["num"] = i18n.Number
+	funcs["pct"] = func(lang string, proportion any, decimals int) string {
+		n := i18n.Number(lang, proportion)
+		if math.IsNaN(n.Value) {
+			return "—"
+		}
+		return i18n.FormatPercent(lang, n.Value, decimals)
+	}
 }
 
 // LangCookie remembers the language chosen by someone not logged in.

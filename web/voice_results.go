@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"mesh/account"
+	"mesh/i18n"
 	"mesh/voice"
 )
 
@@ -107,7 +108,7 @@ func (s *Server) voiceResults(w http.ResponseWriter, r *http.Request) {
 			}
 			iv := VoiceItemView{Text: text, N: it.N, Withheld: it.Mean == nil}
 			if it.Mean != nil {
-				iv.Mean = fmt.Sprintf("%.1f", *it.Mean)
+				iv.Mean = i18n.FormatNumber(p.Lang, *it.Mean, 1)
 				iv.Chart = distributionSVG(p.Lang, text, *it.Distribution)
 			}
 			gv.Items = append(gv.Items, iv)
@@ -145,7 +146,7 @@ func (s *Server) voiceTrends(r *http.Request, lang string, rs []voice.Response, 
 			for _, pt := range it.Points {
 				vp := VoiceTrendPoint{Month: monthName(lang, pt.Month), Hidden: pt.Mean == nil}
 				if pt.Mean != nil {
-					vp.Mean = fmt.Sprintf("%.1f", *pt.Mean)
+					vp.Mean = i18n.FormatNumber(lang, *pt.Mean, 1)
 				}
 				iv.Points = append(iv.Points, vp)
 			}

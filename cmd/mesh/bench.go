@@ -19,6 +19,7 @@ import (
 
 func init() {
 	command("bench", "measure dashboard queries on a national-scale synthetic data set", runBench)
+	subcommands("bench", "dashboards", "load")
 }
 
 // benchFigures is what `mesh bench dashboards` prints (JSON on stdout).
@@ -56,10 +57,11 @@ type benchFigures struct {
 func runBench(env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "dashboards" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(env.Stdout, "Usage: mesh bench dashboards [flags]   (mesh bench dashboards --help)")
+			printHelp(env, env.Stdout, "bench", nil)
 			return errHelp
 		}
-		return usagef("usage: mesh bench dashboards [--db DSN] [--facilities N] [--years N] [--observations N]")
+		printHelp(env, env.Stderr, "bench", nil)
+		return usageT(env, "cli.err.missing_subcommand", "bench", "dashboards, load")
 	}
 	fs := newFlags(env, "bench dashboards", "bench dashboards [--db DSN] [--facilities 1500] [--years 5] [--observations 10000000] [--runs 50]")
 	// Not MESH_DB: the bench writes millions of synthetic rows and must never land in a
@@ -77,7 +79,7 @@ func runBench(env *Env, args []string) error {
 	}
 	endT, err := time.Parse("2006-01", *end)
 	if err != nil || *facilities < 1 || *years < 1 || *observations < 1 || *runs < 1 || *rawRuns < 1 {
-		return usagef("bench: --facilities, --years, --observations and --runs must be positive and --end a YYYY-MM month")
+		return usageT(env, "cli.err.bench_flags")
 	}
 	ctx := context.Background()
 	ctx = mesh.WithActor(ctx, mesh.Actor{Username: "bench", Role: "system"})
@@ -89,7 +91,7 @@ func runBench(env *Env, args []string) error {
 	if _, n, err := db.FindOrgUnits(ctx, place.Filter{Limit: 1}); err != nil {
 		return err
 	} else if n > 0 && !*reuse {
-		return usagef("bench: %s already has places; give --db a new file or an empty database", describeDSN(*dsn))
+		return usageT(env, "cli.err.bench_not_empty", "bench dashboards", describeDSN(*dsn))
 	}
 	months := make([]string, 12**years)
 	for i := range months {

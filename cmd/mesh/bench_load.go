@@ -93,7 +93,7 @@ func runBenchLoad(env *Env, args []string) error {
 	}
 	if *clients < 1 || *clients > 2000 || *duration <= 0 || *duration > 30*time.Minute || *think < 0 ||
 		*mentorShare < 0 || *mentorShare > 1 || *batch < 1 || *batch >= api.MaxSyncRecords {
-		return usagef("bench load: --clients 1..2000, --duration up to 30m, --mentors 0..1, --batch 1..499")
+		return usageT(env, "cli.err.bench_load_flags")
 	}
 	if *dsn == "" {
 		dir, err := os.MkdirTemp("", "mesh-bench-load-")
@@ -112,7 +112,7 @@ func runBenchLoad(env *Env, args []string) error {
 	if _, n, err := db.FindOrgUnits(ctx, place.Filter{Limit: 1}); err != nil {
 		return err
 	} else if n > 0 {
-		return usagef("bench load: %s already has places; give --db a new file or an empty database", describeDSN(*dsn))
+		return usageT(env, "cli.err.bench_not_empty", "bench load", describeDSN(*dsn))
 	}
 	// The full demo (a year of mentoring) so the dashboards read real counts.
 	if _, err := demo.Load(ctx, db); err != nil {

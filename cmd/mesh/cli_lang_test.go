@@ -120,3 +120,13 @@ func TestCLIContractOutputIgnoresLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Counts in messages for people are written the language's way.
+func TestCLICountsPerLanguage(t *testing.T) {
+	for lang, want := range map[string]string{"en": "12,345", "fr": "12\u202f345", "rw": "12.345"} {
+		env := &Env{Lang: lang}
+		if got := env.T("cli.rescore.done", env.N(12345), env.N(0)); !strings.Contains(got, want) {
+			t.Errorf("%s: %q lacks %q", lang, got, want)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"net/url"
 
 	"mesh/sqlstore"
@@ -25,7 +24,7 @@ func envOr(env *Env, name, def string) string {
 func openDB(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	db, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", describeDSN(dsn), err)
+		return nil, failT("cli.err.open_database", describeDSN(dsn), err)
 	}
 	if _, err := db.Migrate(ctx); err != nil {
 		db.Close()

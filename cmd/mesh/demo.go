@@ -41,7 +41,7 @@ func loadDemo(ctx context.Context, env *Env, db *sqlstore.DB) error {
 		fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.demo.already_loaded"))
 	} else {
 		fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.demo.loaded",
-			res.Places, res.Workers, res.Visits, res.PlannedVisits, res.Observations))
+			env.N(res.Places), env.N(res.Workers), env.N(res.Visits), env.N(res.PlannedVisits), env.N(res.Observations)))
 	}
 	fmt.Fprintln(env.Stderr, env.T("cli.demo.logins", demo.Password))
 	for _, l := range res.Logins {

@@ -16,6 +16,8 @@ import (
 
 func init() {
 	command("dhis2", "DHIS2: mapping import|export, export (dataValueSets), push", runDHIS2)
+	subcommands("dhis2", "mapping", "export", "push")
+	subcommands("dhis2 mapping", "import", "export")
 }
 
 // maxMappingFile bounds a mapping file; a real one is a few kilobytes.
@@ -32,12 +34,12 @@ var dhis2Subcommands = []struct {
 
 func runDHIS2(env *Env, args []string) error {
 	if len(args) == 0 {
-		printDHIS2Usage(env.Stderr)
+		printHelp(env, env.Stderr, "dhis2", nil)
 		return usageT(env, "cli.err.missing_subcommand", "dhis2", "mapping, export, push")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		printDHIS2Usage(env.Stdout)
+		printHelp(env, env.Stdout, "dhis2", nil)
 		return errHelp
 	}
 	for _, sc := range dhis2Subcommands {
@@ -45,23 +47,12 @@ func runDHIS2(env *Env, args []string) error {
 			return sc.run(env, args[1:])
 		}
 	}
-	printDHIS2Usage(env.Stderr)
-	return usagef("dhis2: unknown subcommand %q (want mapping, export or push)", args[0])
-}
-
-func printDHIS2Usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: mesh dhis2 SUBCOMMAND [flags]   (mesh dhis2 SUBCOMMAND --help for its flags)\n\nSubcommands:")
-	for _, sc := range dhis2Subcommands {
-		fmt.Fprintf(w, "  %-10s %s\n", sc.name, sc.summary)
-	}
-	fmt.Fprintln(w, "\nMapping file format, periods and what is skipped: docs/dhis2.md.")
+	printHelp(env, env.Stderr, "dhis2", nil)
+	return usageT(env, "cli.err.unknown_subcommand", "dhis2", args[0], "mapping, export, push, orgunits")
 }
 
 func runDHIS2Mapping(env *Env, args []string) error {
-	usage := func(w io.Writer) {
-		fmt.Fprintln(w, "Usage: mesh dhis2 mapping import FILE [--db DSN]   (FILE - reads stdin)")
-		fmt.Fprintln(w, "       mesh dhis2 mapping export [--db DSN]")
-	}
+	usage := func(w io.Writer) { printHelp(env, w, "dhis2 mapping", nil) }
 	if len(args) == 0 {
 		usage(env.Stderr)
 		return usageT(env, "cli.err.missing_subcommand", "dhis2 mapping", "import, export")
@@ -76,7 +67,7 @@ func runDHIS2Mapping(env *Env, args []string) error {
 		return runDHIS2MappingExport(env, args[1:])
 	}
 	usage(env.Stderr)
-	return usagef("dhis2 mapping: unknown subcommand %q (want import or export)", args[0])
+	return usageT(env, "cli.err.unknown_subcommand", "dhis2 mapping", args[0], "import, export")
 }
 
 // runDHIS2MappingImport validates the whole file before touching the database; any
@@ -98,16 +89,16 @@ func runDHIS2MappingImport(env *Env, args []string) error {
 	}
 	var data []byte
 	if pos[0] == "-" {
-		data, err = readAllLimited(env.Stdin, maxMappingFile)
+		data, err = readAllLimited(env, env.Stdin, maxMappingFile)
 	} else {
 		var f *os.File
 		if f, err = os.Open(pos[0]); err == nil {
-			data, err = readAllLimited(f, maxMappingFile)
+			data, err = readAllLimited(env, f, maxMappingFile)
 			f.Close()
 		}
 	}
 	if err != nil {
-		return usagef("dhis2 mapping import: FILE: %v", err)
+		return usageT(env, "cli.err.cannot_read", "dhis2 mapping import", err)
 	}
 	m, err := dhis2.DecodeMapping(strings.NewReader(string(data)))
 	if err != nil {
@@ -286,15 +277,15 @@ func runDHIS2Push(env *Env, args []string) error {
 	}
 	switch {
 	case *baseURL == "":
-		return usagef("dhis2 push: --url is required")
+		return usageT(env, "cli.err.flag_required", "dhis2 push", "--url")
 	case *token == "":
-		return usagef("dhis2 push: --token (or MESH_DHIS2_TOKEN) is required")
+		return usageT(env, "cli.err.token_required", "dhis2 push")
 	case pf.period == "":
 		return usageT(env, "cli.err.period_required", "dhis2 push")
 	case *scheme != "" && *scheme != dhis2.SchemeUID && *scheme != dhis2.SchemeCode:
-		return usagef("dhis2 push: --id-scheme must be uid or code")
+		return usageT(env, "cli.err.flag_choice", "dhis2 push", "--id-scheme", "uid, code")
 	case *strategy != "" && !slices.Contains(dhis2.ImportStrategies, *strategy):
-		return usagef("dhis2 push: --import-strategy must be one of %s", strings.Join(dhis2.ImportStrategies, ", "))
+		return usageT(env, "cli.err.flag_choice", "dhis2 push", "--import-strategy", strings.Join(dhis2.ImportStrategies, ", "))
 	}
 	if _, err := dhis2.ParsePeriod(pf.period); err != nil {
 		return err
@@ -314,13 +305,13 @@ func runDHIS2Push(env *Env, args []string) error {
 	} else if *scheme != m.IDScheme {
 		// The payload names things in the mapping's scheme; another idScheme would make
 		// DHIS2 look every identifier up the wrong way and refuse them all.
-		return usagef("dhis2 push: --id-scheme %s does not match the mapping's id_scheme %s", *scheme, m.IDScheme)
+		return usageT(env, "cli.err.id_scheme_mismatch", "dhis2 push", *scheme, m.IDScheme)
 	}
 	if len(set.DataValues) == 0 {
 		fmt.Fprintln(env.Stdout, env.T("cli.dhis2.nothing_to_push", pf.period))
 		return nil
 	}
-	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.dhis2.posting", len(set.DataValues), pf.period, strings.TrimRight(*baseURL, "/")+"/api/dataValueSets"))
+	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.dhis2.posting", env.N(len(set.DataValues)), pf.period, strings.TrimRight(*baseURL, "/")+"/api/dataValueSets"))
 	c := &dhis2.Client{BaseURL: *baseURL, Token: *token}
 	sum, err := c.Push(ctx, set, dhis2.PushOptions{DryRun: *dryRun, IDScheme: *scheme, ImportStrategy: *strategy})
 	if sum != nil {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"mesh"
@@ -18,6 +20,9 @@ import (
 
 func init() {
 	command("export", "stream a table as CSV or XLSX: mesh export observations|visits|indicators", runExport)
+	for _, t := range exportTables {
+		subcommands("export", t.name)
+	}
 }
 
 // exportTables are the tables `mesh export` can write.
@@ -42,22 +47,14 @@ var exportTables = []struct {
 // exportWriter streams one table from the database in a format.
 type exportWriter func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error)
 
-func printExportUsage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: mesh export TABLE [--format csv|xlsx] [--lang en|fr|rw|ids] [--from DAY] [--to DAY] [--orgunit ID] [--db DSN] [-o FILE]\n\nTables:")
-	for _, t := range exportTables {
-		fmt.Fprintf(w, "  %-13s %s\n", t.name, t.summary)
-	}
-	fmt.Fprintln(w, "\nFormats and columns: docs/exports.md.")
-}
-
 func runExport(env *Env, args []string) error {
 	if len(args) == 0 {
-		printExportUsage(env.Stderr)
+		printHelp(env, env.Stderr, "export", nil)
 		return usageT(env, "cli.err.export_missing_table")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		printExportUsage(env.Stdout)
+		printHelp(env, env.Stdout, "export", nil)
 		return errHelp
 	}
 	for _, t := range exportTables {
@@ -65,8 +62,12 @@ func runExport(env *Env, args []string) error {
 			return runExportTable(env, t.name, t.write, args[1:])
 		}
 	}
-	printExportUsage(env.Stderr)
-	return usagef("export: unknown table %q (want observations, visits or indicators)", args[0])
+	printHelp(env, env.Stderr, "export", nil)
+	names := make([]string, len(exportTables))
+	for i, t := range exportTables {
+		names[i] = t.name
+	}
+	return usageT(env, "cli.err.unknown_subcommand", "export", args[0], strings.Join(names, ", "))
 }
 
 func runExportTable(env *Env, name string, write exportWriter, args []string) error {
@@ -88,12 +89,12 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 	}
 	ff, ok := export.ParseFormat(*format)
 	if !ok {
-		return usagef("export: --format must be csv or xlsx (got %q)", *format)
+		return usageT(env, "cli.err.flag_choice", "export", "--format", "csv, xlsx")
 	}
 	headerLang := ""
 	if *lang != "ids" {
 		if headerLang = i18n.Normalize(*lang); headerLang == "" {
-			return usagef("export: --lang must be en, fr, rw or ids (got %q)", *lang)
+			return usageT(env, "cli.err.flag_choice", "export", "--lang", "en, fr, rw, ids")
 		}
 	}
 	f := sqlstore.ExportFilter{}
@@ -124,7 +125,13 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 		}
 		f.Under = []string{o.Path}
 	}
-	opt := export.Options{Progress: env.Stderr, ProgressEvery: *every, Lang: headerLang}
+	opt := export.Options{Progress: env.Stderr, ProgressEvery: *every, Lang: headerLang,
+		ProgressLine: func(n int, rate float64, done bool, took time.Duration) string {
+			if done {
+				return "mesh: " + env.T("cli.export.done", env.N(n), name, took.String())
+			}
+			return "mesh: " + env.T("cli.export.progress", env.N(n), name, env.N(math.Round(rate)))
+		}}
 	if *out == "" {
 		bw := bufio.NewWriterSize(env.Stdout, 64<<10)
 		if _, err := write(ctx, db, f, bw, ff, opt); err != nil {
@@ -136,7 +143,7 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 	// a half file under the name a manager will open.
 	tmp, err := os.CreateTemp(filepath.Dir(*out), ".mesh-export-*")
 	if err != nil {
-		return usagef("export: -o %s: %v", *out, err)
+		return usageT(env, "cli.err.cannot_write", "export", *out, err)
 	}
 	defer os.Remove(tmp.Name())
 	bw := bufio.NewWriterSize(tmp, 64<<10)

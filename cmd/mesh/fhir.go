@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"strconv"
 
 	"mesh"
@@ -14,30 +13,25 @@ import (
 
 func init() {
 	command("fhir", "FHIR R4: measure-reports (MeasureReport bundle), observation (QuestionnaireResponse)", runFHIR)
-}
-
-func printFHIRUsage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: mesh fhir measure-reports --period PERIOD [--orgunit ID] [--base URL] [--db DSN]")
-	fmt.Fprintln(w, "       mesh fhir observation ID [--base URL] [--db DSN]")
-	fmt.Fprintln(w, "\nWrites a FHIR R4 Bundle as JSON on stdout. Shapes and codes: docs/fhir.md.")
+	subcommands("fhir", "measure-reports", "observation")
 }
 
 func runFHIR(env *Env, args []string) error {
 	if len(args) == 0 {
-		printFHIRUsage(env.Stderr)
+		printHelp(env, env.Stderr, "fhir", nil)
 		return usageT(env, "cli.err.missing_subcommand", "fhir", "measure-reports, observation")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		printFHIRUsage(env.Stdout)
+		printHelp(env, env.Stdout, "fhir", nil)
 		return errHelp
 	case "measure-reports":
 		return runFHIRMeasureReports(env, args[1:])
 	case "observation":
 		return runFHIRObservation(env, args[1:])
 	}
-	printFHIRUsage(env.Stderr)
-	return usagef("fhir: unknown subcommand %q (want measure-reports or observation)", args[0])
+	printHelp(env, env.Stderr, "fhir", nil)
+	return usageT(env, "cli.err.unknown_subcommand", "fhir", args[0], "measure-reports, observation")
 }
 
 func runFHIRMeasureReports(env *Env, args []string) error {
@@ -56,7 +50,7 @@ func runFHIRMeasureReports(env *Env, args []string) error {
 		return usageT(env, "cli.err.no_args", "fhir measure-reports", fs.Arg(0))
 	}
 	if *period == "" {
-		return usagef("fhir measure-reports: --period is required (202603, 2026Q1 or 2026)")
+		return usageT(env, "cli.err.period_required", "fhir measure-reports")
 	}
 	p, err := dhis2.ParsePeriod(*period)
 	if err != nil {
@@ -99,7 +93,7 @@ func runFHIRMeasureReports(env *Env, args []string) error {
 	for i, r := range reports {
 		res[i] = r
 	}
-	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.fhir.measure_reports", len(reports), p.ID, len(counts)))
+	fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("cli.fhir.measure_reports", env.N(len(reports)), p.ID, env.N(len(counts))))
 	return writeJSON(env.Stdout, fhir.TransactionBundle(opt, res...), false)
 }
 
@@ -115,7 +109,7 @@ func runFHIRObservation(env *Env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("fhir observation: want one observation ID, got %d", len(pos))
+		return usageT(env, "cli.err.want_args", "fhir observation", 1, "ID", len(pos))
 	}
 	ctx := context.Background()
 	db, err := openDB(ctx, dsn)

@@ -8,37 +8,29 @@ import (
 	"mesh/growth"
 )
 
-func init() { command("growth", "WHO growth standards: mesh growth zscores", runGrowth) }
+func init() {
+	command("growth", "WHO growth standards: mesh growth zscores", runGrowth)
+	subcommands("growth", "zscores")
+}
 
 // growthInputLimit bounds stdin: 16 MiB is some 100,000 measurements.
 const growthInputLimit = 16 << 20
 
-const growthUsage = `Usage: mesh growth COMMAND
-
-Commands:
-  zscores   read a JSON array of measurements on stdin, write their WHO z-scores
-
-Each measurement: {"sex": "male"|"female", "age_days": 0-1826, "weight_kg"?: number,
-"length_cm"?: number, "measured": "lying"|"standing" (required with length_cm),
-"oedema"?: bool, "muac_mm"?: number}. Each answer: {"wfa_z", "lhfa_z", "wfh_z", "muac_z"},
-null where a z-score cannot be computed. See docs/growth.md.
-`
-
 // runGrowth dispatches `mesh growth SUBCOMMAND`.
 func runGrowth(env *Env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(env.Stderr, growthUsage)
-		return usagef("growth needs a command")
+		printHelp(env, env.Stderr, "growth", nil)
+		return usageT(env, "cli.err.missing_subcommand", "growth", "zscores")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(env.Stdout, growthUsage)
+		printHelp(env, env.Stdout, "growth", nil)
 		return errHelp
 	case "zscores":
 		return runGrowthZScores(env, args[1:])
 	}
-	fmt.Fprint(env.Stderr, growthUsage)
-	return usagef("unknown growth command %q", args[0])
+	printHelp(env, env.Stderr, "growth", nil)
+	return usageT(env, "cli.err.unknown_subcommand", "growth", args[0], "zscores")
 }
 
 // runGrowthZScores writes the z-scores array on stdout, or on bad input nothing on
@@ -49,9 +41,9 @@ func runGrowthZScores(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("growth zscores takes no arguments (it reads stdin)")
+		return usageT(env, "cli.err.stdin_no_args", "growth zscores", fs.Arg(0))
 	}
-	body, err := readAllLimited(env.Stdin, growthInputLimit)
+	body, err := readAllLimited(env, env.Stdin, growthInputLimit)
 	if err != nil {
 		return err
 	}

@@ -24,14 +24,14 @@ func runI18n(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() < 1 || fs.Arg(0) != "check" {
-		return usagef("usage: mesh i18n check [--markdown]")
+		return usageT(env, "cli.err.missing_subcommand", "i18n", "check")
 	}
 	// Flags may also follow the subcommand: mesh i18n check --markdown.
 	if err := parseFlags(fs, env, fs.Args()[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usagef("usage: mesh i18n check [--markdown]")
+		return usageT(env, "cli.err.unexpected_argument", "i18n check", fs.Arg(0))
 	}
 	missing := 0
 	statuses := i18n.Check()
@@ -51,7 +51,7 @@ func runI18n(env *Env, args []string) error {
 		missing += len(st.Missing)
 	}
 	if missing > 0 {
-		return fmt.Errorf("%d message keys are missing a translation", missing)
+		return failT("cli.err.keys_missing", missing)
 	}
 	return nil
 }

@@ -7,16 +7,16 @@ import (
 	"mesh/imci"
 )
 
-func init() { command("imci", "IMCI rule engine: mesh imci classify", runIMCI) }
+func init() {
+	command("imci", "IMCI rule engine: mesh imci classify", runIMCI)
+	subcommands("imci", "classify")
+}
 
 // maxIMCIInput bounds stdin so a runaway pipe cannot exhaust memory.
 const maxIMCIInput = 10 << 20
 
 func runIMCI(env *Env, args []string) error {
-	usage := func() {
-		fmt.Fprintln(env.Stdout, "Usage: mesh imci classify [--protocol FILE] < input.json")
-		fmt.Fprintln(env.Stdout, "\nSubcommands:\n  classify   classify one IMCI input object (or a JSON array of them) read on stdin")
-	}
+	usage := func() { printHelp(env, env.Stdout, "imci", nil) }
 	if len(args) == 0 {
 		usage()
 		return usageT(env, "cli.err.missing_subcommand", "imci", "classify")
@@ -28,7 +28,7 @@ func runIMCI(env *Env, args []string) error {
 	case "classify":
 		return runIMCIClassify(env, args[1:])
 	}
-	return usagef("imci: unknown subcommand %q (want classify)", args[0])
+	return usageT(env, "cli.err.unknown_subcommand", "imci", args[0], "classify")
 }
 
 // runIMCIClassify reads stdin, writes the result on stdout, or {"errors":[…]} on
@@ -46,13 +46,13 @@ func runIMCIClassify(env *Env, args []string) error {
 	if *protoFile != "" {
 		data, err := os.ReadFile(*protoFile)
 		if err != nil {
-			return usagef("imci classify: %v", err)
+			return usageT(env, "cli.err.cannot_read", "imci classify", err)
 		}
 		if p, err = imci.LoadProtocol(data); err != nil {
-			return usagef("imci classify: %s: %v", *protoFile, err)
+			return usageT(env, "cli.err.bad_protocol", "imci classify", *protoFile, err)
 		}
 	}
-	body, err := readAllLimited(env.Stdin, maxIMCIInput)
+	body, err := readAllLimited(env, env.Stdin, maxIMCIInput)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,9 @@ import (
 
 func init() {
 	command("import", "bulk import: places|health-workers FILE.csv|FILE.xlsx (all or nothing)", runImport)
+	subcommands("import", "places", "health-workers")
+	subcommands("dhis2", "orgunits")
+	subcommands("dhis2 orgunits", "import")
 	// The DHIS2 command's table lives in dhis2.go; the org-unit import joins it here.
 	dhis2Subcommands = append(dhis2Subcommands, struct {
 		name, summary string
@@ -21,29 +24,19 @@ func init() {
 	}{"orgunits", "import the org-unit hierarchy from DHIS2 metadata JSON into places", runDHIS2OrgUnits})
 }
 
-func printImportUsage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: mesh import places FILE.csv|FILE.xlsx [--dry-run] [--db DSN]")
-	fmt.Fprintln(w, "       mesh import health-workers FILE.csv|FILE.xlsx [--dry-run] [--db DSN]")
-	fmt.Fprintln(w, "\nThe first row names the columns:")
-	fmt.Fprintln(w, "  places:         name, type, parent_code | parent_id, code, dhis2_uid, malaria_risk, time_zone, cadence_days")
-	fmt.Fprintln(w, "  health-workers: name, cadre, facility_code | facility_id, imci_trained_on, start_on")
-	fmt.Fprintln(w, "\nEvery row is checked; any problem imports nothing and lists each as `row N, column: message` (exit 2).")
-	fmt.Fprintln(w, "Details: docs/exports.md (Bulk import).")
-}
-
 func runImport(env *Env, args []string) error {
 	if len(args) == 0 {
-		printImportUsage(env.Stderr)
+		printHelp(env, env.Stderr, "import", nil)
 		return usageT(env, "cli.err.import_missing_kind")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		printImportUsage(env.Stdout)
+		printHelp(env, env.Stdout, "import", nil)
 		return errHelp
 	case "places", "health-workers":
 	default:
-		printImportUsage(env.Stderr)
-		return usagef("import: unknown kind %q (want places or health-workers)", args[0])
+		printHelp(env, env.Stderr, "import", nil)
+		return usageT(env, "cli.err.unknown_subcommand", "import", args[0], "places, health-workers")
 	}
 	kind := args[0]
 	fs := newFlags(env, "import "+kind, "import "+kind+" FILE.csv|FILE.xlsx [--dry-run] [--db DSN]\n\nFlags:")
@@ -59,7 +52,7 @@ func runImport(env *Env, args []string) error {
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
-		return usagef("import %s: %v", kind, err)
+		return usageT(env, "cli.err.cannot_read", "import "+kind, err)
 	}
 	t, err := importer.Read(pos[0], f)
 	f.Close()
@@ -105,9 +98,9 @@ func writeImportReport(env *Env, kind, file string, rep sqlstore.ImportReport, d
 	if dryRun {
 		key = "cli.import.dry_run"
 	}
-	fmt.Fprint(env.Stdout, env.T(key, kind, file, rep.Created, rep.Updated, rep.Unchanged))
+	fmt.Fprint(env.Stdout, env.T(key, kind, file, env.N(rep.Created), env.N(rep.Updated), env.N(rep.Unchanged)))
 	if rep.Skipped > 0 {
-		fmt.Fprint(env.Stdout, env.T("cli.import.skipped", rep.Skipped))
+		fmt.Fprint(env.Stdout, env.T("cli.import.skipped", env.N(rep.Skipped)))
 	}
 	fmt.Fprintln(env.Stdout, ".")
 }
@@ -115,10 +108,10 @@ func writeImportReport(env *Env, kind, file string, rep sqlstore.ImportReport, d
 func runDHIS2OrgUnits(env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "import" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprintln(env.Stdout, "Usage: mesh dhis2 orgunits import FILE.json [--levels 1=country,…] [--dry-run] [--db DSN]")
+			printHelp(env, env.Stdout, "dhis2 orgunits", nil)
 			return errHelp
 		}
-		return usagef("dhis2 orgunits: want `import FILE.json`")
+		return usageT(env, "cli.err.missing_subcommand", "dhis2 orgunits", "import")
 	}
 	fs := newFlags(env, "dhis2 orgunits import", "dhis2 orgunits import FILE.json [--levels MAP] [--dry-run] [--db DSN]\n\n"+
 		"Reads DHIS2 metadata {\"organisationUnits\":[{id,name,code,level,parent:{id}}]} (FILE - reads stdin),\n"+
@@ -143,7 +136,7 @@ func runDHIS2OrgUnits(env *Env, args []string) error {
 	if pos[0] != "-" {
 		f, err := os.Open(pos[0])
 		if err != nil {
-			return usagef("dhis2 orgunits import: %v", err)
+			return usageT(env, "cli.err.cannot_read", "dhis2 orgunits import", err)
 		}
 		defer f.Close()
 		r = f

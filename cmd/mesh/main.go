@@ -47,6 +47,10 @@ type Env struct {
 // T returns the message key in the CLI's language (see i18n.T).
 func (env *Env) T(key string, args ...any) string { return i18n.T(env.Lang, key, args...) }
 
+// N wraps a count or measure so a catalog text writes it the language's way
+// ("%d" → 12,345 / 12 345 / 12.345); not for ids or years.
+func (env *Env) N(v any) i18n.Num { return i18n.Number(env.Lang, v) }
+
 // cliLang picks the CLI's language from the environment: MESH_LANG first, then the
 // first set of LC_ALL, LC_MESSAGES and LANG as POSIX orders them; "C", "POSIX" or a
 // language MESH lacks means English.
@@ -82,10 +86,34 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// usagef is for messages not meant for people alone (prefer usageT: words come from
+// the catalogs).
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
 // usageT is usagef with the message taken from the catalog in env's language.
 func usageT(env *Env, key string, args ...any) error { return &usageError{env.T(key, args...)} }
+
+// failure is a failure (exit 1) whose text for people is a catalog key, said in
+// the CLI's language when printed; Error() is the English, for logs and tests.
+type failure struct {
+	key  string
+	args []any
+}
+
+func (f *failure) Error() string { return i18n.T(i18n.Default, f.key, f.args...) }
+
+// Unwrap gives the underlying error when the last argument is one.
+func (f *failure) Unwrap() error {
+	if n := len(f.args); n > 0 {
+		if err, ok := f.args[n-1].(error); ok {
+			return err
+		}
+	}
+	return nil
+}
+
+// failT returns a failure with the message key and its arguments.
+func failT(key string, args ...any) error { return &failure{key: key, args: args} }
 
 // errHelp reports that --help was printed: exit 0.
 var errHelp = errors.New("help printed")
@@ -115,6 +143,10 @@ func run(env *Env, args []string) (status int) {
 		return 0
 	}
 	cmd, ok := commands[args[0]]
+	if topic, ok := helpRequest(args); ok {
+		printHelp(env, env.Stdout, topic, nil)
+		return 0
+	}
 	if !ok {
 		fmt.Fprintf(env.Stderr, "mesh: %s\n\n", env.T("cli.unknown_command", args[0]))
 		printUsage(env, env.Stderr)
@@ -133,14 +165,24 @@ func exitStatus(env *Env, err error) int {
 		fmt.Fprintf(env.Stderr, "mesh: %s\n", ue.msg)
 		return 2
 	case mesh.ErrorCode(err) == mesh.EINVALID || mesh.ErrorCode(err) == mesh.ECONFLICT || mesh.ErrorCode(err) == mesh.ENOTFOUND:
-		fmt.Fprintf(env.Stderr, "mesh: %s\n", mesh.ErrorMessage(err))
+		fmt.Fprintf(env.Stderr, "mesh: %s\n", i18n.ErrorMessage(env.Lang, mesh.ErrorCode(err), mesh.ErrorMessage(err)))
 		for _, f := range mesh.ErrorFields(err) {
-			fmt.Fprintf(env.Stderr, "  %s: %s\n", f.Field, f.Message)
+			// A translated message names its field already; say it once.
+			if msg := i18n.FieldMessage(env.Lang, f); f.Field != "" && strings.HasPrefix(msg, f.Field) {
+				fmt.Fprintf(env.Stderr, "  %s\n", msg)
+			} else {
+				fmt.Fprintf(env.Stderr, "  %s: %s\n", f.Field, msg)
+			}
 		}
 		return 2
 	case errors.Is(err, errReported):
 		return 2
 	default:
+		var fl *failure
+		if errors.As(err, &fl) {
+			fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T(fl.key, fl.args...))
+			return 1
+		}
 		fmt.Fprintf(env.Stderr, "mesh: %v\n", err)
 		return 1
 	}

@@ -23,7 +23,7 @@ func runMigrate(env *Env, args []string) error {
 	ctx := context.Background()
 	db, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", describeDSN(dsn), err)
+		return failT("cli.err.open_database", describeDSN(dsn), err)
 	}
 	defer db.Close()
 	if *status {
@@ -32,9 +32,9 @@ func runMigrate(env *Env, args []string) error {
 			return err
 		}
 		for _, m := range ms {
-			state := "pending"
+			state := env.T("cli.migrate.pending")
 			if m.AppliedAt != nil {
-				state = "applied " + m.AppliedAt.UTC().Format("2006-01-02 15:04:05Z")
+				state = env.T("cli.migrate.applied_at", m.AppliedAt.UTC().Format("2006-01-02 15:04:05Z"))
 			}
 			fmt.Fprintf(env.Stdout, "%04d  %-32s %s\n", m.Version, m.Name, state)
 		}

@@ -28,10 +28,10 @@ func runRescore(env *Env, args []string) error {
 	if *protoFile != "" {
 		data, err := os.ReadFile(*protoFile)
 		if err != nil {
-			return usagef("rescore: %v", err)
+			return usageT(env, "cli.err.cannot_read", "rescore", err)
 		}
 		if p, err = imci.LoadProtocol(data); err != nil {
-			return usagef("rescore: %s: %v", *protoFile, err)
+			return usageT(env, "cli.err.bad_protocol", "rescore", *protoFile, err)
 		}
 	}
 	ctx := mesh.WithActor(context.Background(), mesh.Actor{Username: "rescore", Role: "system"})
@@ -44,7 +44,7 @@ func runRescore(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(env.Stdout, env.T("cli.rescore.done", changed, n-changed))
+	fmt.Fprintln(env.Stdout, env.T("cli.rescore.done", env.N(changed), env.N(n-changed)))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"mesh/sqlstore"
@@ -24,11 +25,11 @@ func TestRescoreDemo(t *testing.T) {
 	if st != 0 {
 		t.Fatalf("rescore: exit %d: %s", st, errs)
 	}
-	m := regexp.MustCompile(`re-scored (\d+) observation`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`re-scored ([\d,]+) observation`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("rescore output %q", out)
 	}
-	if n, _ := strconv.Atoi(m[1]); n < 1000 {
+	if n, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", "")); n < 1000 {
 		t.Errorf("re-scored %d observations, want the demo's year (over 1000)", n)
 	}
 	after := counts(t, dsn)

@@ -98,7 +98,7 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+		return failT("cli.err.listen", cfg.addr, err)
 	}
 	scheme := "http"
 	if cfg.certFile != "" {

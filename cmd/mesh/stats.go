@@ -17,6 +17,7 @@ import (
 
 func init() {
 	command("stats", "Evaluation statistics: proportions, mixed, runchart", runStats)
+	subcommands("stats", "proportions", "mixed", "runchart")
 }
 
 // statsSubcommands are the `mesh stats` subcommands with their one-line summaries.
@@ -32,12 +33,12 @@ var statsSubcommands = []struct {
 // runStats dispatches to a stats subcommand.
 func runStats(env *Env, args []string) error {
 	if len(args) == 0 {
-		printStatsUsage(env.Stderr)
-		return usagef("stats: missing subcommand")
+		printHelp(env, env.Stderr, "stats", nil)
+		return usageT(env, "cli.err.missing_subcommand", "stats", "proportions, mixed, runchart")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		printStatsUsage(env.Stdout)
+		printHelp(env, env.Stdout, "stats", nil)
 		return errHelp
 	}
 	for _, sc := range statsSubcommands {
@@ -45,16 +46,8 @@ func runStats(env *Env, args []string) error {
 			return sc.run(env, args[1:])
 		}
 	}
-	printStatsUsage(env.Stderr)
-	return usagef("stats: unknown subcommand %q", args[0])
-}
-
-func printStatsUsage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: mesh stats SUBCOMMAND [flags]   (mesh stats SUBCOMMAND --help for its flags)\n\nSubcommands:")
-	for _, sc := range statsSubcommands {
-		fmt.Fprintf(w, "  %-12s %s\n", sc.name, sc.summary)
-	}
-	fmt.Fprintln(w, "\nMethods and references: docs/statistics.md.")
+	printHelp(env, env.Stderr, "stats", nil)
+	return usageT(env, "cli.err.unknown_subcommand", "stats", args[0], "proportions, mixed, runchart")
 }
 
 // runStatsProportions implements `mesh stats proportions A/N B/M`.
@@ -66,7 +59,7 @@ func runStatsProportions(env *Env, args []string) error {
 		return err
 	}
 	if len(pos) != 2 {
-		return usagef("stats proportions: want 2 arguments A/N B/M, got %d", len(pos))
+		return usageT(env, "cli.err.want_args", "stats proportions", 2, "A/N B/M", len(pos))
 	}
 	a, n, err := parseFraction("baseline", pos[0])
 	if err != nil {
@@ -128,13 +121,13 @@ func runStatsMixed(env *Env, args []string) error {
 	}
 	switch {
 	case *outcome == "":
-		return usagef("stats mixed: --outcome is required")
+		return usageT(env, "cli.err.flag_required", "stats mixed", "--outcome")
 	case *group == "":
-		return usagef("stats mixed: --group is required")
+		return usageT(env, "cli.err.flag_required", "stats mixed", "--group")
 	case len(pos) != 1:
-		return usagef("stats mixed: want one CSV file argument, got %d", len(pos))
+		return usageT(env, "cli.err.want_args", "stats mixed", 1, "FILE.csv", len(pos))
 	}
-	cols, err := splitColumns(*fixed)
+	cols, err := splitColumns(env, *fixed)
 	if err != nil {
 		return err
 	}
@@ -155,7 +148,7 @@ func runStatsMixed(env *Env, args []string) error {
 }
 
 // splitColumns splits the --fixed list, rejecting empty names such as "a,,b".
-func splitColumns(s string) ([]string, error) {
+func splitColumns(env *Env, s string) ([]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
@@ -163,7 +156,7 @@ func splitColumns(s string) ([]string, error) {
 	for i, c := range cols {
 		cols[i] = strings.TrimSpace(c)
 		if cols[i] == "" {
-			return nil, usagef("stats mixed: --fixed %q has an empty column name", s)
+			return nil, usageT(env, "cli.err.empty_column", "stats mixed", s)
 		}
 	}
 	return cols, nil
@@ -177,7 +170,7 @@ func openInput(env *Env, name string) (io.Reader, func(), error) {
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, nil, usagef("stats mixed: %v", err)
+		return nil, nil, usageT(env, "cli.err.cannot_read", "stats mixed", err)
 	}
 	return f, func() { f.Close() }, nil
 }
@@ -200,9 +193,9 @@ func runStatsRunchart(env *Env, args []string) error {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usagef("stats runchart: reads JSON on stdin and takes no arguments")
+		return usageT(env, "cli.err.stdin_no_args", "stats runchart", fs.Arg(0))
 	}
-	body, err := readAllLimited(env.Stdin, maxRunchartInput)
+	body, err := readAllLimited(env, env.Stdin, maxRunchartInput)
 	if err != nil {
 		return err
 	}

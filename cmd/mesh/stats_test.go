@@ -85,9 +85,9 @@ func TestStatsProportionsBadInput(t *testing.T) {
 		{[]string{"11/10", "3/7"}, "baseline.n"},
 		{[]string{"1/10", "3/x"}, "followup"},
 		{[]string{"1/10", "3/-7"}, "followup.total"},
-		{[]string{"1/10"}, "want 2 arguments"},
-		{[]string{"1/10", "2/10", "3/10"}, "want 2 arguments"},
-		{[]string{"--nope", "1/10", "2/10"}, "flag provided but not defined"},
+		{[]string{"1/10"}, "give 2 argument(s)"},
+		{[]string{"1/10", "2/10", "3/10"}, "give 2 argument(s)"},
+		{[]string{"--nope", "1/10", "2/10"}, "there is no flag --nope"},
 	}
 	for _, tt := range tests {
 		status, out, errOut := runStatsCLI(t, "", append([]string{"stats", "proportions"}, tt.args...)...)
@@ -156,7 +156,7 @@ func TestStatsMixedBadInput(t *testing.T) {
 	}{
 		{"no outcome", []string{"--group", "facility", good}, "--outcome is required"},
 		{"no group", []string{"--outcome", "score", good}, "--group is required"},
-		{"no file", []string{"--outcome", "score", "--group", "facility"}, "want one CSV file"},
+		{"no file", []string{"--outcome", "score", "--group", "facility"}, "give 1 argument(s): FILE.csv"},
 		{"missing file", []string{"--outcome", "score", "--group", "facility", filepath.Join(dir, "none.csv")}, "no such file"},
 		{"missing column", []string{"--outcome", "score", "--group", "facility", "--fixed", "week", good}, "week"},
 		{"non-numeric", []string{"--outcome", "score", "--group", "facility", bad}, "line 3"},

@@ -10,11 +10,14 @@ import (
 	"mesh/account"
 )
 
-func init() { command("user", "manage accounts: mesh user add", runUser) }
+func init() {
+	command("user", "manage accounts: mesh user add", runUser)
+	subcommands("user", "add")
+}
 
 func runUser(env *Env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.Stdout, "Usage: mesh user add --username U --role ROLE [--scope ORGUNIT_ID] [--name NAME] --password-stdin [--db DSN]")
+		printHelp(env, env.Stdout, "user", nil)
 		if len(args) == 0 {
 			return usageT(env, "cli.err.user_needs_subcommand")
 		}
