@@ -201,7 +201,7 @@ func newCell(lang string, ind *indicator.Indicator, period string, num, den floa
 	}
 	c.Text = formatValue(lang, ind, *v.Value)
 	if ind.Kind == indicator.Proportion && v.CI95[0] != nil {
-		c.CI = formatNumber(lang, 100**v.CI95[0], 1) + "–" + formatValue(lang, ind, *v.CI95[1])
+		c.CI = i18n.FormatNumber(lang, 100**v.CI95[0], 1) + "–" + formatValue(lang, ind, *v.CI95[1])
 	}
 	c.Status = goalStatus(ind, *v.Value)
 	return c
@@ -234,20 +234,11 @@ func goalStatus(ind *indicator.Indicator, x float64) string {
 func formatValue(lang string, ind *indicator.Indicator, x float64) string {
 	switch ind.Kind {
 	case indicator.Proportion:
-		return formatNumber(lang, 100*x, 1) + "%"
+		return i18n.FormatPercent(lang, x, 1)
 	case indicator.Mean:
-		return formatNumber(lang, x, 2)
+		return i18n.FormatNumber(lang, x, 2)
 	}
-	return formatNumber(lang, x, 0)
-}
-
-// formatNumber writes x with d decimals and the language's decimal mark.
-func formatNumber(lang string, x float64, d int) string {
-	s := strconv.FormatFloat(x, 'f', d, 64)
-	if lang == "fr" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	return i18n.FormatNumber(lang, x, 0)
 }
 
 func goalText(lang string, ind *indicator.Indicator) string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"mesh/account"
+	"mesh/i18n"
 	"mesh/indicator"
 	"mesh/place"
 )
@@ -122,7 +123,7 @@ func (s *Server) indicatorLines(r *http.Request, lang string, under []string, pe
 		}
 		out = append(out, IndicatorLine{Cell: c, Name: indicatorName(lang, ind), Goal: goalText(lang, ind),
 			Spark: sparkline(lang, ind, series(ind, monthly[ind.ID], months), monthHref),
-			Num:   formatNumber(lang, t.Num, decimals(ind)), Den: formatNumber(lang, t.Den, 0)})
+			Num:   i18n.FormatNumber(lang, t.Num, decimals(ind)), Den: i18n.FormatNumber(lang, t.Den, 0)})
 	}
 	return out, nil
 }

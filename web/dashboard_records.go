@@ -139,7 +139,7 @@ func (s *Server) dashboardRecords(w http.ResponseWriter, r *http.Request) {
 		p.Name = i18n.T(p.Lang, "records.all_observations")
 	}
 	p.Cell = newCell(p.Lang, ind, per.ID, num, den)
-	p.Num, p.Den = formatNumber(p.Lang, num, decimals(ind)), formatNumber(p.Lang, den, 0)
+	p.Num, p.Den = i18n.FormatNumber(p.Lang, num, decimals(ind)), i18n.FormatNumber(p.Lang, den, 0)
 	p.Query = r.URL.Query().Encode()
 	if format := q.Get("format"); format == "csv" || format == "xlsx" {
 		writeRecordsTable(w, format, p)

@@ -233,7 +233,7 @@ func (s *Server) fillMentor(r *http.Request, p *MentorPage, under []string) erro
 			Spark: sparkline(p.Lang, ind, series(ind, counts[ind.ID], months), func(m string) string {
 				return recordsHref(ind.ID, "mentor="+strconv.FormatInt(p.Mentor.ID, 10)+"&period="+m)
 			}),
-			Num: formatNumber(p.Lang, num, decimals(ind)), Den: formatNumber(p.Lang, den, 0)})
+			Num: i18n.FormatNumber(p.Lang, num, decimals(ind)), Den: i18n.FormatNumber(p.Lang, den, 0)})
 	}
 	return nil
 }
