@@ -2,13 +2,11 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -41,9 +39,6 @@ func (s *Server) offlineRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /manifest.webmanifest", s.manifest)
 	mux.HandleFunc("GET /sw.js", serviceWorker)
 	mux.HandleFunc("GET /outbox", s.outbox)
-	// More specific than GET /static/: the engine is about 5 MB and compresses to
-	// under a third, which matters on 2G; it is gzipped once, on first request.
-	mux.HandleFunc("GET /static/mesh.wasm", wasmHandler)
 }
 
 // manifest is the web app manifest: it makes the app installable on the home screen
@@ -170,38 +165,4 @@ func newOfflineCatalog(lang string) OfflineCatalog {
 func offlineCatalog(lang string) string {
 	b, _ := json.Marshal(newOfflineCatalog(lang))
 	return string(b)
-}
-
-// wasmGzip is mesh.wasm compressed once; nil when the file is missing.
-var wasmGzip = sync.OnceValues(func() ([]byte, []byte) {
-	raw, err := embedded.ReadFile("static/mesh.wasm")
-	if err != nil {
-		return nil, nil
-	}
-	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.DefaultCompression)
-	_, _ = zw.Write(raw)
-	_ = zw.Close()
-	return raw, b.Bytes()
-})
-
-// wasmHandler serves the engine gzipped when the browser accepts it (all do), with
-// the same year-long caching as the other versioned static files.
-func wasmHandler(w http.ResponseWriter, r *http.Request) {
-	raw, gz := wasmGzip()
-	if raw == nil {
-		http.NotFound(w, r)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/wasm")
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Add("Vary", "Accept-Encoding")
-	body := raw
-	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
-		body = gz
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	_, _ = w.Write(body)
 }

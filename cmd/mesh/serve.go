@@ -15,6 +15,7 @@ import (
 	"mesh/api"
 	"mesh/auth"
 	"mesh/sqlstore"
+	"mesh/web"
 )
 
 func init() {
@@ -106,7 +107,7 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 }
 
 // newHandler wires the API, the web pages and the health check behind the security
-// middleware: headers on everything, cross-origin write protection (CSRF), and the
+// middleware, compressed: headers on everything, cross-origin write protection (CSRF), and the
 // caller resolved from a session cookie or bearer token.
 func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.Handler {
 	authn := auth.New(db, secureCookies)
@@ -119,7 +120,8 @@ func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.H
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))
-	return auth.SecurityHeaders(csrf.Handler(authn.Middleware(mux)))
+	// Outermost: pages, JSON and scripts gzipped for clients that take it (2G phones).
+	return web.Compress(auth.SecurityHeaders(csrf.Handler(authn.Middleware(mux))))
 }
 
 // healthz answers ok once the database answers and its schema is current.
