@@ -39,6 +39,7 @@ func (s *Server) offlineRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /manifest.webmanifest", s.manifest)
 	mux.HandleFunc("GET /sw.js", serviceWorker)
 	mux.HandleFunc("GET /outbox", s.outbox)
+	mux.HandleFunc("GET /conflicts", s.conflicts)
 }
 
 // manifest is the web app manifest: it makes the app installable on the home screen
@@ -79,6 +80,7 @@ var swScript = sync.OnceValues(func() ([]byte, string) {
 	var b bytes.Buffer
 	b.WriteString("// MESH service worker (web/static/sw.js); version and shell written by web/offline.go.\n")
 	b.WriteString("const VERSION = \"" + version + "\";\nconst SHELL = " + string(list) + ";\n")
+	b.WriteString("const IDB = \"" + assetURL("idb.umd.js") + "\";\n")
 	b.Write(src)
 	return b.Bytes(), version
 })
@@ -105,6 +107,16 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "outbox", &OutboxPage{Page: s.page(w, r, "offline.outbox.title")})
+}
+
+// conflicts lists the device's records in conflict with the server's version, both
+// side by side (drawn by offline.js: the device's version is only on the device).
+func (s *Server) conflicts(w http.ResponseWriter, r *http.Request) {
+	if caller(r) == nil {
+		redirect(w, r, "/login")
+		return
+	}
+	s.render(w, r, http.StatusOK, "conflicts", &OutboxPage{Page: s.page(w, r, "offline.conflicts.title")})
 }
 
 // offlineLabels are the words offline.js needs to draw the outbox and an offline
