@@ -208,6 +208,8 @@
 
   var flushing = null, retryTimer = null, failures = 0;
 
+  function bySaved(a, b) { return (a.saved_at || 0) - (b.saved_at || 0); }
+
   // flush sends the current user's waiting records in batches. Records of another
   // user on a shared phone wait for that user: the server would file them under the
   // wrong account. Conflicts and rejections stay until someone looks at them.
@@ -227,7 +229,7 @@
     // signed-in user of the device may send it.
     var recs = (await all()).filter(function (r) {
       return (r.user === user || r.type === "mentee_feedback") && r.state === "waiting";
-    });
+    }).sort(bySaved); // in the order captured: a check before the stock-outs it opens
     for (var i = 0; i < recs.length; i += BATCH) {
       var batch = recs.slice(i, i + BATCH);
       var resp;

@@ -103,13 +103,19 @@ async function syncOutbox() {
     wins.forEach((c) => c.postMessage("mesh-flush"));
     return;
   }
+  // The same lock as the pages: one sender at a time.
+  return self.navigator.locks ? self.navigator.locks.request("mesh-outbox", sendOutbox) : sendOutbox();
+}
+
+async function sendOutbox() {
   // No version: never an upgrade here; offline.js owns the schema.
   const d = await idb.openDB("mesh");
   try {
     if (!d.objectStoreNames.contains("outbox") || !d.objectStoreNames.contains("meta")) { return; }
     const who = await d.get("meta", "user");
     if (!who || !who.user) { return; }
-    const recs = (await d.getAll("outbox")).filter((r) => r.user === who.user && r.state === "waiting").slice(0, 50);
+    const recs = (await d.getAll("outbox")).filter((r) => r.user === who.user && r.state === "waiting")
+      .sort((a, b) => (a.saved_at || 0) - (b.saved_at || 0)).slice(0, 50);
     if (!recs.length) { return; }
     const resp = await fetch("/api/v1/sync", {
       method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
