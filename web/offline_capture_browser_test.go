@@ -279,7 +279,7 @@ func TestOfflineUpdateKeepsOutbox(t *testing.T) {
 	// with a record; the page upgrades it and the record stays.
 	evalJS[bool](t, ctx, `meshOffline.db().then(d => d.close()).then(() => new Promise((ok, ko) => {
 		const del = indexedDB.deleteDatabase('mesh');
-		del.onsuccess = ok; del.onerror = ko; del.onblocked = ko;
+		del.onsuccess = ok; del.onerror = ko; // onblocked: wait for the other connections to close
 	})).then(() => new Promise((ok, ko) => {
 		const req = indexedDB.open('mesh', 1);
 		req.onupgradeneeded = () => { req.result.createObjectStore('outbox', {keyPath: 'id'}); req.result.createObjectStore('sent', {keyPath: 'id'}); };

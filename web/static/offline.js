@@ -933,7 +933,9 @@
   }
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", function (ev) {
-      if (ev.data === "mesh-flush") { failures = 0; flush(); }
+      if (ev.data !== "mesh-flush") { return; }
+      failures = 0;
+      flush().then(function () { if (ev.ports && ev.ports[0]) { ev.ports[0].postMessage("sent"); } });
     });
   }
   if (voiceForm && document.getElementById("offline-result")) { setupVoiceForm(); }

@@ -94,14 +94,31 @@ async function cacheFirst(req) {
 }
 
 self.addEventListener("sync", (event) => {
-  if (event.tag === "mesh-outbox") { event.waitUntil(syncOutbox()); }
+  if (event.tag === "mesh-outbox") { event.waitUntil(syncOutbox().then(() => note("ok"), (e) => note(String(e)).then(() => { throw e; }))); }
 });
 
+// note keeps the last background send's outcome (meta "bgsync"), for the outbox page
+// and the tests; best effort.
+async function note(result) {
+  try {
+    const d = await idb.openDB("mesh");
+    if (d.objectStoreNames.contains("meta")) { await d.put("meta", { k: "bgsync", at: Date.now(), result: result }); }
+    d.close();
+  } catch (e) { /* nothing to note it in */ }
+}
+
 async function syncOutbox() {
+  // A page open: it sends (and answers when done). No answer in 5 s (a frozen or
+  // closing page): the worker sends itself; a record sent twice is already_stored.
   const wins = await self.clients.matchAll({ type: "window" });
   if (wins.length) {
-    wins.forEach((c) => c.postMessage("mesh-flush"));
-    return;
+    const asked = wins.map((c) => new Promise((done) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => done(true);
+      c.postMessage("mesh-flush", [ch.port2]);
+    }));
+    const answered = await Promise.race([Promise.any(asked), new Promise((done) => setTimeout(() => done(false), 5000))]);
+    if (answered) { return; }
   }
   // The same lock as the pages: one sender at a time.
   return self.navigator.locks ? self.navigator.locks.request("mesh-outbox", sendOutbox) : sendOutbox();
