@@ -167,3 +167,90 @@ func TestOfflineBackgroundSync(t *testing.T) {
 		t.Errorf("%d records in the sent log, want 3", n)
 	}
 }
+
+// The server is killed in the middle of a sync batch (connections cut while it
+// commits) and restarted on the same address: nothing acknowledged is lost, nothing
+// is stored twice, the client finishes.
+func TestOfflineServerKilledMidBatch(t *testing.T) {
+	ctx := browsertest.New(t)
+	e := newOfflineEnv(t)
+	const mentor = "mentor.kayonza"
+	e.signIn(t, ctx, mentor, "/outbox")
+	ids := queueVisits(t, ctx, e, mentor, 120)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	// A slow upload, so the batch is mid-way when the server goes.
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{network2G}}); err != nil {
+		t.Fatal(err)
+	}
+	evalJS[bool](t, ctx, `(meshOffline.flush(), true)`)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := e.db.FindVisitByID(context.Background(), ids[0]); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	addr := e.srv.Listener.Addr().String()
+	e.srv.CloseClientConnections()
+	e.srv.Close()
+	stored := 0
+	for _, id := range ids {
+		if _, err := e.db.FindVisitByID(context.Background(), id); err == nil {
+			stored++
+		}
+	}
+	left := evalJS[int](t, ctx, `meshOffline.flush().then(() => meshOffline.all()).then(l => l.length)`)
+	t.Logf("server killed with %d of %d records stored; %d left in the outbox", stored, len(ids), left)
+	if left == 0 {
+		t.Fatal("the outbox emptied with the server down")
+	}
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{DownloadThroughput: -1, UploadThroughput: -1}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.startFull(addr)
+	evalJS[bool](t, ctx, `meshOffline.flush().then(() => true)`)
+	waitJS(t, ctx, "an empty outbox", `meshOffline.all().then(l => l.length === 0)`)
+	storedOnce(t, e, ids)
+}
+
+// Signing out with unsent records asks first; refusing keeps the session, accepting
+// signs out with the records kept for their author and the downloaded scope dropped.
+func TestOfflineLogoutWarns(t *testing.T) {
+	ctx := browsertest.New(t)
+	e := newOfflineEnv(t)
+	const mentor = "mentor.kayonza"
+	e.signIn(t, ctx, mentor, "/outbox")
+	evalJS[int](t, ctx, `meshOffline.download(true)`)
+	// Waiting records that cannot go: the server refuses nothing, so mark them as
+	// another user's.
+	queueVisits(t, ctx, e, "someone.else", 2)
+	if err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`window.asked = ""; window.confirm = (m) => { window.asked = m; return false; }; true`),
+		chromedp.Click(`form.logout button`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the warning", `window.asked !== ""`)
+	if msg := evalJS[string](t, ctx, `window.asked`); !strings.Contains(msg, "2 record") {
+		t.Errorf("warning %q does not count the records", msg)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if !evalJS[bool](t, ctx, `!!document.getElementById('outbox-link')`) {
+		t.Fatal("signed out although the warning was refused")
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true; true`),
+		chromedp.Click(`form.logout button`),
+		chromedp.WaitVisible(`input[name=password]`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	got := evalJS[string](t, ctx, `meshOffline.db().then(d => Promise.all([d.count('outbox'), d.count('scope'), d.get('meta', 'scope')])).then(([o, s, m]) => o + '/' + s + '/' + !!m)`)
+	if got != "2/0/false" {
+		t.Errorf("after signing out: outbox/scope/cursor = %s, want 2/0/false", got)
+	}
+}
