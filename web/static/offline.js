@@ -28,7 +28,7 @@
   function db() {
     if (!dbp) {
       // Upgrades only ever add stores: the outbox of version 1 is kept as it is
-      // (TestOfflineUpgradeKeepsOutbox).
+      // (TestOfflineUpdateKeepsOutbox).
       dbp = idb.openDB("mesh", 2, {
         upgrade: function (d) {
           // By name, not by oldVersion: a database opened empty elsewhere (the service
