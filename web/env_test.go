@@ -40,7 +40,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	authn := auth.New(db, false)
 	mux := http.NewServeMux()
 	(&Server{Store: db, Auth: authn, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Routes(mux)
-	h := auth.SecurityHeaders(http.NewCrossOriginProtection().Handler(authn.Middleware(mux)))
+	h := Compress(auth.SecurityHeaders(http.NewCrossOriginProtection().Handler(authn.Middleware(mux))))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -2,13 +2,11 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -41,9 +39,7 @@ func (s *Server) offlineRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /manifest.webmanifest", s.manifest)
 	mux.HandleFunc("GET /sw.js", serviceWorker)
 	mux.HandleFunc("GET /outbox", s.outbox)
-	// More specific than GET /static/: the engine is about 5 MB and compresses to
-	// under a third, which matters on 2G; it is gzipped once, on first request.
-	mux.HandleFunc("GET /static/mesh.wasm", wasmHandler)
+	mux.HandleFunc("GET /conflicts", s.conflicts)
 }
 
 // manifest is the web app manifest: it makes the app installable on the home screen
@@ -84,6 +80,7 @@ var swScript = sync.OnceValues(func() ([]byte, string) {
 	var b bytes.Buffer
 	b.WriteString("// MESH service worker (web/static/sw.js); version and shell written by web/offline.go.\n")
 	b.WriteString("const VERSION = \"" + version + "\";\nconst SHELL = " + string(list) + ";\n")
+	b.WriteString("const IDB = \"" + assetURL("idb.umd.js") + "\";\n")
 	b.Write(src)
 	return b.Bytes(), version
 })
@@ -110,6 +107,16 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "outbox", &OutboxPage{Page: s.page(w, r, "offline.outbox.title")})
+}
+
+// conflicts lists the device's records in conflict with the server's version, both
+// side by side (drawn by offline.js: the device's version is only on the device).
+func (s *Server) conflicts(w http.ResponseWriter, r *http.Request) {
+	if caller(r) == nil {
+		redirect(w, r, "/login")
+		return
+	}
+	s.render(w, r, http.StatusOK, "conflicts", &OutboxPage{Page: s.page(w, r, "offline.conflicts.title")})
 }
 
 // offlineLabels are the words offline.js needs to draw the outbox and an offline
@@ -170,38 +177,4 @@ func newOfflineCatalog(lang string) OfflineCatalog {
 func offlineCatalog(lang string) string {
 	b, _ := json.Marshal(newOfflineCatalog(lang))
 	return string(b)
-}
-
-// wasmGzip is mesh.wasm compressed once; nil when the file is missing.
-var wasmGzip = sync.OnceValues(func() ([]byte, []byte) {
-	raw, err := embedded.ReadFile("static/mesh.wasm")
-	if err != nil {
-		return nil, nil
-	}
-	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.DefaultCompression)
-	_, _ = zw.Write(raw)
-	_ = zw.Close()
-	return raw, b.Bytes()
-})
-
-// wasmHandler serves the engine gzipped when the browser accepts it (all do), with
-// the same year-long caching as the other versioned static files.
-func wasmHandler(w http.ResponseWriter, r *http.Request) {
-	raw, gz := wasmGzip()
-	if raw == nil {
-		http.NotFound(w, r)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/wasm")
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Add("Vary", "Accept-Encoding")
-	body := raw
-	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
-		body = gz
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	_, _ = w.Write(body)
 }

@@ -67,8 +67,18 @@ func TestPWAManifestAndServiceWorker(t *testing.T) {
 			t.Errorf("sw.js lacks %s", want)
 		}
 	}
-	if strings.Contains(sw.Body, "indexedDB") {
-		t.Error("the service worker touches IndexedDB, where the outbox lives")
+	// The worker opens the outbox only to send it (Background Sync): never to drop the
+	// database or a store, never to upgrade it, and it deletes a record only as
+	// acknowledged (TestOfflineBackgroundSync).
+	for _, never := range []string{"indexedDB", "deleteDatabase", ".clear(", "deleteObjectStore", `openDB("mesh", `} {
+		if strings.Contains(sw.Body, never) {
+			t.Errorf("the service worker has %s: the outbox lives in IndexedDB", never)
+		}
+	}
+	if n := strings.Count(sw.Body, `.delete(rec.id)`); n != 1 || !strings.Contains(sw.Body, `if (res.status === "stored" || res.status === "already_stored") {
+        const tx = d.transaction(["outbox", "sent"], "readwrite");
+        tx.objectStore("outbox").delete(rec.id);`) {
+		t.Error("the service worker deletes outbox records other than acknowledged ones")
 	}
 }
 

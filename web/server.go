@@ -50,7 +50,10 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.dashboardRoutes(mux)
 	s.exportRoutes(mux)
 
-	mux.Handle("GET /static/", staticHandler())
+	// Static files gzipped once per process (offline_compress.go); started now so the
+	// first phone does not wait for it.
+	go precompressed()
+	mux.Handle("GET /static/", compressedStatic(staticHandler()))
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /login", s.loginForm)
 	mux.HandleFunc("POST /login", s.login)

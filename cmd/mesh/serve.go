@@ -16,6 +16,7 @@ import (
 	"mesh/auth"
 	"mesh/metrics"
 	"mesh/sqlstore"
+	"mesh/web"
 )
 
 func init() {
@@ -136,8 +137,8 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 }
 
 // newHandler wires the API, the web pages and the health check behind the security
-// middleware: headers on everything, form bodies capped (413), cross-origin write
-// protection (CSRF), and the caller resolved from a session cookie or bearer token.
+// middleware, compressed: headers on everything, form bodies capped (413), cross-origin
+// write protection (CSRF), and the caller resolved from a session cookie or bearer token.
 func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.Handler {
 	authn := auth.New(db, secureCookies)
 	mux := http.NewServeMux()
@@ -151,7 +152,9 @@ func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.H
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))
-	return httpMetrics.Middleware(mux, auth.SecurityHeaders(auth.LimitForms(csrf.Handler(authn.Middleware(preferReplica(mux))))))
+	// Pages, JSON and scripts gzipped for clients that take it (2G phones); the metrics
+	// count every request by its route pattern.
+	return httpMetrics.Middleware(mux, web.Compress(auth.SecurityHeaders(auth.LimitForms(csrf.Handler(authn.Middleware(preferReplica(mux)))))))
 }
 
 // healthz answers ok once the database answers and its schema is current.

@@ -27,13 +27,28 @@
   var dbp = null;
   function db() {
     if (!dbp) {
-      dbp = idb.openDB("mesh", 1, {
+      // Upgrades only ever add stores: the outbox of version 1 is kept as it is
+      // (TestOfflineUpdateKeepsOutbox).
+      dbp = idb.openDB("mesh", 2, {
         upgrade: function (d) {
-          // outbox: records not yet acknowledged. sent: a short log of acknowledged
-          // ids (no content), so the outbox page can show what went.
-          d.createObjectStore("outbox", { keyPath: "id" });
-          d.createObjectStore("sent", { keyPath: "id" });
-        }
+          // By name, not by oldVersion: a database opened empty elsewhere (the service
+          // worker opens it without a version) still gets its stores.
+          if (!d.objectStoreNames.contains("outbox")) {
+            // outbox: records not yet acknowledged. sent: a short log of acknowledged
+            // ids (no content), so the outbox page can show what went.
+            d.createObjectStore("outbox", { keyPath: "id" });
+          }
+          if (!d.objectStoreNames.contains("sent")) { d.createObjectStore("sent", { keyPath: "id" }); }
+          if (!d.objectStoreNames.contains("scope")) {
+            // scope: the signed-in user's reference data and open records from
+            // GET /api/v1/sync/changes ("type:id" → {type, id, version, data}).
+            // meta: the download cursor, and who is signed in (for Background Sync).
+            d.createObjectStore("scope", { keyPath: "key" }).createIndex("type", "type");
+          }
+          if (!d.objectStoreNames.contains("meta")) { d.createObjectStore("meta", { keyPath: "k" }); }
+        },
+        // Another tab (an older page) wants a newer version: let it go ahead.
+        blocking: function () { if (dbp) { dbp.then(function (x) { x.close(); }); dbp = null; } }
       });
     }
     return dbp;
@@ -193,6 +208,8 @@
 
   var flushing = null, retryTimer = null, failures = 0;
 
+  function bySaved(a, b) { return (a.saved_at || 0) - (b.saved_at || 0); }
+
   // flush sends the current user's waiting records in batches. Records of another
   // user on a shared phone wait for that user: the server would file them under the
   // wrong account. Conflicts and rejections stay until someone looks at them.
@@ -203,7 +220,7 @@
     flushing = (navigator.locks ? navigator.locks.request("mesh-outbox", run) : run())
       .catch(function () { /* scheduled for retry below */ })
       .then(function () { flushing = null; return updateBadge(); })
-      .then(renderOutbox);
+      .then(renderOutbox).then(renderConflicts);
     return flushing;
   }
 
@@ -212,14 +229,14 @@
     // signed-in user of the device may send it.
     var recs = (await all()).filter(function (r) {
       return (r.user === user || r.type === "mentee_feedback") && r.state === "waiting";
-    });
+    }).sort(bySaved); // in the order captured: a check before the stock-outs it opens
     for (var i = 0; i < recs.length; i += BATCH) {
       var batch = recs.slice(i, i + BATCH);
       var resp;
       try {
         resp = await fetch("/api/v1/sync", {
           method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ records: batch.map(function (r) { return { type: r.type, id: r.id, data: r.data }; }) })
+          body: JSON.stringify({ records: batch.map(function (r) { return { type: r.type, id: r.id, version: r.version, data: r.data }; }) })
         });
       } catch (e) {
         return retryLater(); // no connection: nothing was acknowledged, all stay
@@ -236,11 +253,17 @@
         } else if (res.status === "conflict" || res.status === "invalid") {
           rec.state = res.status === "conflict" ? "conflict" : "rejected";
           rec.errors = (res.errors || []).map(function (e) { return (e.field ? e.field + ": " : "") + (e.message || e.code); });
+          if (rec.state === "conflict") {
+            // Both versions are kept: ours in the outbox, the server's copied beside
+            // it, so the conflicts page can show them side by side offline too.
+            rec.server = await serverVersion(rec);
+          }
           await put(rec);
         }
       }
     }
     failures = 0;
+    if (scopeReady) { await download().catch(function () { /* next time */ }); }
   }
 
   // doFlushAnonymous sends anonymous feedback when nobody is signed in, through the
@@ -307,15 +330,20 @@
   var form = document.querySelector("form[data-offline='observation']");
   var result = document.getElementById("offline-result");
 
-  async function setupForm() {
-    var idInput = form.elements.id;
-    // A page served from the cache carries the id of an observation already queued
-    // from it: the next child needs a new one, or the server would see a conflict.
-    var d = await db();
+  // freshID gives a form a new id when its page came from the cache carrying the id
+  // of a record already queued from it (the next child, visit or check needs its
+  // own, or the server would see a conflict). The submit handlers are attached
+  // before this runs: a quick tap must never post natively past them.
+  async function freshID(f) {
+    var idInput = f.elements.id, d = await db();
     if (idInput && (await d.get("outbox", idInput.value) || await d.get("sent", idInput.value))) {
       idInput.value = uuid();
     }
+  }
+
+  function setupForm() {
     form.addEventListener("submit", onSubmit);
+    freshID(form);
     // Load the engine once the page is idle, so it is ready (and cached) before the
     // connection goes; the form works without it.
     var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1500); };
@@ -373,7 +401,7 @@
     var place = document.querySelector("main p.muted");
     await put({ id: id, type: "observation", data: built.observation, state: "waiting", user: user,
       saved_at: Date.now(), label: place ? place.textContent : "", url: "/observations/" + id, score: scored.score });
-    if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
+    persist();
     // The draft is now in the outbox: the next child starts from an empty form, as
     // after a save on the server.
     try { localStorage.removeItem("mesh.draft:" + location.pathname); } catch (e) { /* ignore */ }
@@ -434,13 +462,9 @@
 
   var voiceForm = document.querySelector("form[data-offline='feedback']");
 
-  async function setupVoiceForm() {
-    var idInput = voiceForm.elements.id, d = await db();
-    // A page from the cache carries the id of an answer already queued from it.
-    if (idInput && (await d.get("outbox", idInput.value) || await d.get("sent", idInput.value))) {
-      idInput.value = uuid();
-    }
+  function setupVoiceForm() {
     voiceForm.addEventListener("submit", onVoiceSubmit);
+    freshID(voiceForm);
   }
 
   async function onVoiceSubmit(ev) {
@@ -527,6 +551,340 @@
     }
   }
 
+  // ---- the mentor's scope, downloaded for offline use ----
+
+  // What the phone keeps of the server's data: the places and health workers of the
+  // user's area, planned visits (the observation forms to cache) and open stock-outs
+  // (so an offline readiness check opens or closes them as the server would).
+  var SCOPE_TYPES = "place,health_worker,visit,stock_event";
+  var SCOPE_PAGE = 500; // changes per request (the server allows 1000)
+  var SCOPE_EVERY = 60 * 1000; // at most one check for changes a minute, unless asked
+  var WARM_MAX = 120; // pages fetched for offline use after a download
+  var WARM_DAYS = 14; // how far ahead planned visits get their forms cached
+
+  var downloading = null, scopeReady = false;
+  var SCOPE_DELAY = 5000; // ms after the page's load event
+
+  // download pages through GET /api/v1/sync/changes from the stored cursor, each page
+  // stored with its cursor in one transaction: a download cut off (page closed, signal
+  // lost) goes on from the last page stored. Resolves to the number of changes.
+  function download(force) {
+    if (!user || !navigator.onLine && !force) { return Promise.resolve(0); }
+    if (downloading) { return downloading; }
+    var run = function () { return doDownload(force); };
+    downloading = (navigator.locks ? navigator.locks.request("mesh-scope", run) : run())
+      .then(function (n) { downloading = null; return n; }, function (e) { downloading = null; throw e; });
+    return downloading;
+  }
+
+  async function doDownload(force) {
+    var d = await db();
+    var m = await d.get("meta", "scope");
+    if (m && m.user !== user) {
+      // Another user's data: not for this one.
+      await d.clear("scope");
+      m = null;
+    }
+    if (!force && m && m.complete && Date.now() - m.at < SCOPE_EVERY) { return 0; }
+    var cursor = m ? m.cursor : "", n = 0, t0 = Date.now(), pages = 0;
+    for (;;) {
+      var resp = await fetch("/api/v1/sync/changes?types=" + SCOPE_TYPES + "&limit=" + SCOPE_PAGE +
+        "&since=" + encodeURIComponent(cursor), { credentials: "same-origin" });
+      if (!resp.ok) { throw new Error("sync/changes: " + resp.status); }
+      var body = await resp.json();
+      var tx = d.transaction(["scope", "meta"], "readwrite");
+      var st = tx.objectStore("scope");
+      (body.changes || []).forEach(function (c) {
+        var key = c.type + ":" + c.id, x = c.data || {};
+        var gone = c.deleted || (c.type === "visit" && x.status !== "planned") || (c.type === "stock_event" && x.ended_on);
+        if (gone) { st.delete(key); } else { st.put({ key: key, type: c.type, id: c.id, version: c.version, data: x }); }
+      });
+      tx.objectStore("meta").put({ k: "scope", user: user, cursor: body.cursor, at: Date.now(), complete: !body.more });
+      await tx.done;
+      n += (body.changes || []).length;
+      pages++;
+      cursor = body.cursor;
+      if (!body.more) { break; }
+    }
+    var t1 = Date.now(), warmed = 0;
+    if (n > 0 || force) { warmed = await warmPages(); }
+    // For the 2G measurement (TestOfflineInitialSync2G) and anyone curious.
+    window.meshOffline.lastDownload = { changes: n, requests: pages, data_ms: t1 - t0, pages: warmed, pages_ms: Date.now() - t1 };
+    return n;
+  }
+
+  async function scopeOf(type) { return (await db()).getAllFromIndex("scope", "type", type); }
+
+  // warmPages keeps, for use offline, the forms the scope makes possible: a new visit,
+  // each planned visit and its observation form, each facility's readiness check.
+  // Only pages not yet kept are fetched (an opened page refreshes itself).
+  async function warmPages() {
+    if (!window.caches) { return 0; }
+    var urls = ["/visits/new", "/outbox", "/conflicts"];
+    // Planned visits of the coming fortnight, the nearest first (an observation form
+    // is about 17 KB on the wire; later visits are fetched by later downloads).
+    var horizon = new Date(Date.now() + WARM_DAYS * 864e5).toISOString().slice(0, 10);
+    (await scopeOf("visit"))
+      .filter(function (v) { return String(v.data.date || "") <= horizon; })
+      .sort(function (a, b) { return a.data.date < b.data.date ? -1 : a.data.date > b.data.date ? 1 : 0; })
+      .forEach(function (v) { urls.push("/visits/" + v.id, "/visits/" + v.id + "/observe"); });
+    (await scopeOf("place")).forEach(function (p) {
+      if (p.data.type === "facility") { urls.push("/facilities/" + p.id + "/readiness/new"); }
+    });
+    var cache = await caches.open("mesh-pages"), fetched = 0;
+    for (var i = 0; i < urls.length && i < WARM_MAX; i++) {
+      if (await cache.match(urls[i], { ignoreVary: true })) { continue; }
+      try {
+        var resp = await fetch(urls[i], { credentials: "same-origin" });
+        if (resp.ok && !resp.redirected) { await cache.put(urls[i], resp); fetched++; }
+      } catch (e) { return fetched; } // offline again: the rest next time
+    }
+    return fetched;
+  }
+
+  // ---- visits and readiness checks offline ----
+
+  var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  // derivedUUID is web/facility.go's derivedUUID: the same stock-out event id from the
+  // same check and item, so the server and the phone never open one twice.
+  async function derivedUUID(parts) {
+    var sum = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\u0000"))));
+    var b = sum.slice(0, 16);
+    b[6] = (b[6] & 0x0f) | 0x80; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function formID(f) {
+    var id = (f.elements.id && f.elements.id.value || "").toLowerCase();
+    return UUID_RE.test(id) ? id : uuid();
+  }
+
+  function integer(v) {
+    v = String(v || "").trim();
+    return v === "" ? 0 : (/^\d+$/.test(v) ? parseInt(v, 10) : v); // a non-number goes as it is: the server names the field
+  }
+
+  // visitRecord is what POST /visits/new would save (web/visits.go createVisit).
+  function visitRecord(f, body, id) {
+    var fac = f.elements.facility_id, opt = fac && fac.selectedIndex >= 0 ? fac.options[fac.selectedIndex] : null;
+    return { id: id, type: "visit", url: "/visits/" + id,
+      label: (opt && opt.value ? opt.textContent.trim() : "") + " · " + (body.get("date") || ""),
+      data: { id: id, facility_id: integer(body.get("facility_id")), date: body.get("date") || "",
+        kind: body.get("kind") || "", status: body.get("status") || "", activities: body.getAll("activities"),
+        teaching_topic: body.get("teaching_topic") || "", teaching_attendees: integer(body.get("teaching_attendees")),
+        notes: body.get("notes") || "" } };
+  }
+
+  // readinessRecords is what POST /facilities/{id}/readiness/new would save
+  // (web/facility.go readinessCreate): the check, then the stock-out events it opens
+  // (an item out of stock with no open event in the scope) or closes (an item back
+  // in stock whose open event started before the check).
+  async function readinessRecords(f, body, id) {
+    var fid = parseInt(f.getAttribute("data-facility-id"), 10), date = body.get("date") || "";
+    var answers = [];
+    Array.prototype.slice.call(f.querySelectorAll("select[name^='a_']"))
+      .sort(function (a, b) { return a.name < b.name ? -1 : a.name > b.name ? 1 : 0; })
+      .forEach(function (sel) {
+        var code = sel.name.slice(2), v = sel.value;
+        if (!v) { return; }
+        var opts = Array.prototype.map.call(sel.options, function (o) { return o.value; }), a = { item: code };
+        if (opts.indexOf("in") >= 0) { // tracer commodity
+          a.in_stock = v === "in";
+          if (v === "out" && body.get("since_" + code)) { a.out_since = body.get("since_" + code); }
+        } else if (opts.indexOf("ok") >= 0) { // equipment
+          a.present = v !== "absent";
+          a.functional = v === "ok";
+        } else {
+          a.present = v === "present";
+        }
+        answers.push(a);
+      });
+    var name = document.querySelector("main h1");
+    var label = (name ? name.textContent.replace(/^[^:]*:\s*/, "") : "") + " · " + date;
+    var out = [{ id: id, type: "readiness_check", label: label, url: "/facilities/" + fid + "/systems",
+      data: { id: id, facility_id: fid, visit_id: body.get("visit_id") || "", date: date, answers: answers, notes: body.get("notes") || "" } }];
+    var open = {};
+    (await scopeOf("stock_event")).forEach(function (e) {
+      var x = e.data;
+      if (x.facility_id === fid && !x.ended_on && (!open[x.commodity] || x.started_on < open[x.commodity].data.started_on)) { open[x.commodity] = e; }
+    });
+    for (var i = 0; i < answers.length; i++) {
+      var a = answers[i], e = open[a.item];
+      if (a.in_stock === false && !e) {
+        var sid = await derivedUUID([id, a.item]);
+        out.push({ id: sid, type: "stock_event", label: a.item + " · " + label, url: "/stockouts",
+          data: { id: sid, facility_id: fid, commodity: a.item, started_on: a.out_since || "", check_id: id } });
+      } else if (a.in_stock === true && e && date > e.data.started_on) {
+        var x = e.data;
+        out.push({ id: x.id, type: "stock_event", version: e.version, label: a.item + " · " + label, url: "/stockouts",
+          data: { id: x.id, facility_id: x.facility_id, commodity: x.commodity, started_on: x.started_on,
+            ended_on: date, check_id: x.check_id || "", notes: x.notes || "" } });
+      }
+    }
+    return out;
+  }
+
+  function setupRecordForm(f) {
+    freshID(f);
+    f.addEventListener("submit", async function (ev) {
+      if (f.getAttribute("data-native") === "1") { return; }
+      ev.preventDefault();
+      var body = new URLSearchParams(new FormData(f));
+      if (await sentOnline(f, body)) { return; }
+      await queueRecordForm(f, body);
+    });
+  }
+
+  async function queueRecordForm(f, body) {
+    var L = labels(f), type = f.getAttribute("data-offline-record"), id = formID(f);
+    var msg = document.getElementById("offline-result");
+    if (!msg) {
+      msg = el("div", "");
+      msg.id = "offline-result";
+      msg.setAttribute("role", "status");
+      f.parentNode.insertBefore(msg, f);
+    }
+    var missing = (f.getAttribute("data-offline-required") || "").split(" ").filter(function (k) { return k && !body.get(k); });
+    if (missing.length) {
+      showMessageIn(msg, L.errors_record, missing.map(function (k) {
+        var lab = f.querySelector("label[for='" + k + "']");
+        return { field: lab ? lab.textContent.trim() : k, message: L.required };
+      }));
+      return;
+    }
+    var recs = type === "visit" ? [visitRecord(f, body, id)] : await readinessRecords(f, body, id);
+    var now = Date.now();
+    for (var i = 0; i < recs.length; i++) {
+      // In order: a check goes before the stock-outs it opens.
+      recs[i].state = "waiting"; recs[i].user = user; recs[i].saved_at = now + i;
+      await put(recs[i]);
+    }
+    persist();
+    try { localStorage.removeItem("mesh.draft:" + location.pathname); } catch (e) { /* ignore */ }
+    msg.textContent = "";
+    msg.className = "offline-queued";
+    msg.appendChild(el("p", "notice", L.record_queued));
+    var a = el("a", "button", L["outbox.title"]);
+    a.href = "/outbox";
+    msg.appendChild(el("p", "actions")).appendChild(a);
+    msg.hidden = false;
+    f.hidden = true;
+    window.scrollTo(0, 0);
+    flush();
+  }
+
+  function showMessageIn(box, text, errs) {
+    box.textContent = "";
+    box.appendChild(el("p", "alert", text));
+    var ul = el("ul", "offline-errors");
+    errs.forEach(function (e) { ul.appendChild(el("li", "", (e.field ? e.field + ": " : "") + (e.message || e.code))); });
+    box.appendChild(ul);
+    box.hidden = false;
+    box.scrollIntoView();
+  }
+
+  function persist() {
+    if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
+    // Background Sync: the browser wakes the service worker to send when the
+    // connection is back, even with every page closed (where supported; the
+    // triggers above work without it).
+    if (navigator.serviceWorker && navigator.serviceWorker.ready) {
+      navigator.serviceWorker.ready.then(function (r) { return r.sync && r.sync.register("mesh-outbox"); }).catch(function () {});
+    }
+  }
+
+  // ---- conflicts ----
+
+  var apiPaths = { visit: "/api/v1/visits/", observation: "/api/v1/observations/", readiness_check: "/api/v1/readiness-checks/" };
+
+  // serverVersion fetches the server's copy of a record in conflict (stock-outs from
+  // the scope); null when it cannot be had now (it is fetched again on the page).
+  async function serverVersion(rec) {
+    try {
+      if (apiPaths[rec.type]) {
+        var resp = await fetch(apiPaths[rec.type] + rec.id, { credentials: "same-origin" });
+        if (resp.ok) { var x = await resp.json(); return { version: x.version, data: x }; }
+        return null;
+      }
+      var s = await (await db()).get("scope", rec.type + ":" + rec.id);
+      return s ? { version: s.version, data: s.data } : null;
+    } catch (e) { return null; }
+  }
+
+  var conflictsEl = document.getElementById("conflicts");
+
+  // Fields that say nothing about the content (or that the server fills in).
+  var META = { id: 1, version: 1, created_at: 1, updated_at: 1, mentor_id: 1, result: 1, voided: 1 };
+
+  function show(v) {
+    if (v === undefined || v === null || v === "") { return "–"; }
+    return typeof v === "object" ? JSON.stringify(v) : String(v);
+  }
+
+  async function renderConflicts() {
+    if (!conflictsEl) { return; }
+    var L = labels(conflictsEl), list = document.getElementById("conflicts-list");
+    var recs = (await all()).filter(function (r) { return r.state === "conflict" && (r.user === user || !r.user); });
+    list.textContent = "";
+    document.getElementById("conflicts-empty").hidden = recs.length > 0;
+    for (var i = 0; i < recs.length; i++) {
+      var r = recs[i];
+      if (!r.server && navigator.onLine) {
+        r.server = await serverVersion(r);
+        if (r.server) { await put(r); }
+      }
+      list.appendChild(conflictItem(L, r));
+    }
+  }
+
+  function conflictItem(L, r) {
+    var box = el("section", "conflict");
+    box.setAttribute("data-id", r.id);
+    box.appendChild(el("h2", "", (L["outbox.type." + r.type] || r.type) + (r.label ? " · " + r.label : "")));
+    (r.errors || []).forEach(function (m) { box.appendChild(el("p", "hint", m)); });
+    var mine = r.data || {}, theirs = r.server ? r.server.data || {} : null;
+    var table = el("table", "conflict-table");
+    var head = table.appendChild(el("thead")).appendChild(el("tr"));
+    head.appendChild(el("th", "", L["conflicts.field"]));
+    head.appendChild(el("th", "", L["conflicts.mine"]));
+    head.appendChild(el("th", "", L["conflicts.server"] + (r.server ? " (v" + r.server.version + ")" : "")));
+    var tbody = table.appendChild(el("tbody"));
+    var keys = Object.keys(mine);
+    if (theirs) { Object.keys(theirs).forEach(function (k) { if (keys.indexOf(k) < 0 && k in mine === false && !META[k]) { keys.push(k); } }); }
+    keys.filter(function (k) { return !META[k]; }).forEach(function (k) {
+      var a = show(mine[k]), b = theirs ? show(theirs[k]) : L["conflicts.server_unknown"];
+      var tr = tbody.appendChild(el("tr", a !== b ? "differs" : ""));
+      tr.appendChild(el("th", "", k));
+      tr.appendChild(el("td", "mine", a));
+      tr.appendChild(el("td", "server", b));
+    });
+    box.appendChild(table);
+    var actions = box.appendChild(el("p", "actions"));
+    var keep = actions.appendChild(el("button", "primary keep-mine", L["conflicts.keep_mine"]));
+    keep.type = "button";
+    keep.addEventListener("click", async function () {
+      // Resend ours as an edit of the server's current version.
+      var cur = await serverVersion(r);
+      if (!cur) { window.alert(L["conflicts.need_connection"]); return; }
+      r.version = cur.version; r.server = cur; r.state = "waiting"; delete r.errors;
+      await put(r);
+      failures = 0;
+      await flush();
+      renderConflicts();
+    });
+    var drop = actions.appendChild(el("button", "keep-server", L["conflicts.keep_server"]));
+    drop.type = "button";
+    drop.addEventListener("click", async function () {
+      if (!window.confirm(L["conflicts.keep_server_confirm"])) { return; }
+      await (await db()).delete("outbox", r.id);
+      await updateBadge();
+      renderConflicts();
+    });
+    return box;
+  }
+
   // ---- sign-out on a shared phone ----
 
   document.addEventListener("submit", function (ev) {
@@ -538,7 +896,10 @@
       if (n > 0 && !window.confirm(warn.replace("%d", String(n)))) { return; }
       // Pages saved for offline use show this user's data: drop them. The outbox
       // stays (its records belong to their author, who sends them at next sign-in).
-      var drop = window.caches ? caches.delete("mesh-pages") : Promise.resolve();
+      // The downloaded scope goes too (the next user downloads theirs).
+      var drop = Promise.all([window.caches ? caches.delete("mesh-pages") : null,
+        db().then(function (d) { var tx = d.transaction(["scope", "meta"], "readwrite");
+          tx.objectStore("scope").clear(); tx.objectStore("meta").delete("scope"); tx.objectStore("meta").delete("user"); return tx.done; })]);
       drop.catch(function () {}).then(function () {
         f.setAttribute("data-checked", "1");
         HTMLFormElement.prototype.submit.call(f);
@@ -548,7 +909,7 @@
 
   // ---- start ----
 
-  window.meshOffline = { engine: engine, flush: flush, all: all, db: db, updateBadge: updateBadge };
+  window.meshOffline = { engine: engine, flush: flush, all: all, db: db, updateBadge: updateBadge, download: download };
 
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
@@ -564,6 +925,27 @@
     });
   }
   if (form && result) { setupForm(); }
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-offline-record]"), setupRecordForm);
+  if (user) {
+    // Who is signed in, for the service worker's Background Sync: it sends only
+    // this user's records.
+    db().then(function (d) { return d.put("meta", { k: "user", user: user }); }).catch(function () {});
+  }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", function (ev) {
+      if (ev.data !== "mesh-flush") { return; }
+      failures = 0;
+      flush().then(function () { if (ev.ports && ev.ports[0]) { ev.ports[0].postMessage("sent"); } });
+    });
+  }
   if (voiceForm && document.getElementById("offline-result")) { setupVoiceForm(); }
-  updateBadge().then(renderOutbox).then(flush);
+  updateBadge().then(renderOutbox).then(renderConflicts).then(flush);
+  // The scope downloads in the background, after the page itself: a first visit on
+  // 2G shows the page before fetching data and forms for offline use.
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 0); };
+      idle(function () { scopeReady = true; download().catch(function () { /* retried with the next flush */ }); });
+    }, SCOPE_DELAY);
+  });
 })();

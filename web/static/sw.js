@@ -10,8 +10,13 @@
 //   cache-first: its URL changes with its content.
 // - POSTs and the API are never touched: the outbox lives in IndexedDB (offline.js),
 //   which this worker never clears, so an update cannot lose an unsent record.
-/* global VERSION, SHELL */
+// - Background Sync ("mesh-outbox", registered by offline.js after queuing): with a
+//   page open, the page sends; with none, the worker sends the signed-in user's
+//   waiting records itself, deleting each only after the server acknowledged it.
+/* global VERSION, SHELL, IDB, idb */
 "use strict";
+
+importScripts(IDB);
 
 const SHELL_CACHE = "mesh-shell-" + VERSION;
 // Pages are not versioned: a deployment must not drop the pages a mentor opened while
@@ -86,4 +91,71 @@ async function cacheFirst(req) {
     caches.open(SHELL_CACHE).then((c) => c.put(req, copy)).catch(() => {});
   }
   return resp;
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "mesh-outbox") { event.waitUntil(syncOutbox().then(() => note("ok"), (e) => note(String(e)).then(() => { throw e; }))); }
+});
+
+// note keeps the last background send's outcome (meta "bgsync"), for the outbox page
+// and the tests; best effort.
+async function note(result) {
+  try {
+    const d = await idb.openDB("mesh");
+    if (d.objectStoreNames.contains("meta")) { await d.put("meta", { k: "bgsync", at: Date.now(), result: result }); }
+    d.close();
+  } catch (e) { /* nothing to note it in */ }
+}
+
+async function syncOutbox() {
+  // A page open: it sends (and answers when done). No answer in 5 s (a frozen or
+  // closing page): the worker sends itself; a record sent twice is already_stored.
+  const wins = await self.clients.matchAll({ type: "window" });
+  if (wins.length) {
+    const asked = wins.map((c) => new Promise((done) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => done(true);
+      c.postMessage("mesh-flush", [ch.port2]);
+    }));
+    const answered = await Promise.race([Promise.any(asked), new Promise((done) => setTimeout(() => done(false), 5000))]);
+    if (answered) { return; }
+  }
+  // The same lock as the pages: one sender at a time.
+  return self.navigator.locks ? self.navigator.locks.request("mesh-outbox", sendOutbox) : sendOutbox();
+}
+
+async function sendOutbox() {
+  // No version: never an upgrade here; offline.js owns the schema.
+  const d = await idb.openDB("mesh");
+  try {
+    if (!d.objectStoreNames.contains("outbox") || !d.objectStoreNames.contains("meta")) { return; }
+    const who = await d.get("meta", "user");
+    if (!who || !who.user) { return; }
+    const recs = (await d.getAll("outbox")).filter((r) => r.user === who.user && r.state === "waiting")
+      .sort((a, b) => (a.saved_at || 0) - (b.saved_at || 0)).slice(0, 50);
+    if (!recs.length) { return; }
+    const resp = await fetch("/api/v1/sync", {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ records: recs.map((r) => ({ type: r.type, id: r.id, version: r.version, data: r.data })) })
+    });
+    if (!resp.ok) { throw new Error("sync: " + resp.status); } // the browser retries later
+    const results = (await resp.json()).results || [];
+    for (let i = 0; i < recs.length; i++) {
+      const rec = recs[i], res = results[i];
+      if (!res || res.id !== rec.id) { continue; }
+      if (res.status === "stored" || res.status === "already_stored") {
+        const tx = d.transaction(["outbox", "sent"], "readwrite");
+        tx.objectStore("outbox").delete(rec.id);
+        tx.objectStore("sent").put({ id: rec.id, type: rec.type, label: rec.label || "", url: rec.url || "",
+          saved_at: rec.saved_at, sent_at: Date.now(), version: res.version || 0 });
+        await tx.done;
+      } else if (res.status === "conflict" || res.status === "invalid") {
+        rec.state = res.status === "conflict" ? "conflict" : "rejected";
+        rec.errors = (res.errors || []).map((e) => (e.field ? e.field + ": " : "") + (e.message || e.code));
+        await d.put("outbox", rec);
+      }
+    }
+  } finally {
+    d.close();
+  }
 }
