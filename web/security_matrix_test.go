@@ -166,7 +166,7 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 	const all = "yyyyy"
 	routes := []webRoute{
 		{pattern: "GET /static/", path: fixed("/static/mesh.css"), in: all, public: true},
-		{pattern: "GET /static/mesh.wasm", in: all, public: true},
+		{pattern: "GET /conflicts", in: all},
 		{pattern: "GET /manifest.webmanifest", in: all, public: true},
 		{pattern: "GET /sw.js", in: all, public: true},
 		{pattern: "GET /outbox", in: all},
