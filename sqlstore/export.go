@@ -3,27 +3,37 @@ package sqlstore
 import (
 	"context"
 	"iter"
+	"strconv"
+	"strings"
 	"time"
 
 	"mesh"
 	"mesh/export"
+	"mesh/qi"
 )
 
 // ExportFilter selects the rows of an export.
 type ExportFilter struct {
 	From, To mesh.Date // inclusive days; "" leaves that end open
 	Under    []string  // only facilities at or under these paths; nil: everywhere
-	PageSize int       // rows read per query; 0 or more than 1000 means 1000
+	PageSize int       // rows read per query; 0 means 2000, at most 5000
 }
 
-// pageSize stays within limitOffset's ceiling: a shorter page than asked for ends
-// the stream, so the two must agree.
+// pageSize is the LIMIT of every page query (a shorter page than asked for ends the
+// stream, so the two must agree). Larger pages cost fewer queries; 2,000 stored
+// observations are about 10 MB.
 func (f ExportFilter) pageSize() int {
-	if f.PageSize <= 0 || f.PageSize > 1000 {
-		return 1000
+	switch {
+	case f.PageSize <= 0:
+		return 2000
+	case f.PageSize > 5000:
+		return 5000
 	}
 	return f.PageSize
 }
+
+// limit is the LIMIT clause of a page.
+func limit(n int) string { return " LIMIT " + strconv.Itoa(n) }
 
 // paged streams rows page by page with keyset paging: each query starts after the
 // last row of the previous one, so the cost per page stays flat on a large table
@@ -71,10 +81,17 @@ func (n *facilityNames) name(id int64) (string, error) {
 	return s, nil
 }
 
+// exportObservationSelect reads what the observation table needs and no more: not
+// the expected result or the indicator values (a third of each stored row), and the
+// facility name from the join rather than a look-up per row. The JSON of the body and
+// the score is decoded by the export's formatting workers.
+const exportObservationSelect = `SELECT ob.id, ob.observed_at, ob.month, ob.facility_id, o.name, ob.visit_id, ob.health_worker_id,
+	ob.protocol, ob.version, ob.updated_at, ob.body, ob.score
+	FROM observations ob JOIN orgunits o ON o.id = ob.facility_id`
+
 // ExportObservations streams the observations (not voided) matching f in order of
-// observation time. From and To are UTC days.
+// observation time (index observations_observed). From and To are UTC days.
 func (db *DB) ExportObservations(ctx context.Context, f ExportFilter) iter.Seq2[export.Observation, error] {
-	names := &facilityNames{db: db, ctx: ctx, names: map[int64]string{}}
 	size := f.pageSize()
 	return paged(size, func(after *export.Observation) ([]export.Observation, error) {
 		var w where
@@ -98,29 +115,21 @@ func (db *DB) ExportObservations(ctx context.Context, f ExportFilter) iter.Seq2[
 			at := after.ObservedAt.UTC()
 			w.add("(ob.observed_at > ? OR (ob.observed_at = ? AND ob.id > ?))", at, at, after.ID)
 		}
-		rows, err := db.readQuery(ctx, observationSelect+w.String()+` ORDER BY ob.observed_at, ob.id`+limitOffset(size, 0), w.args...)
+		rows, err := db.readQuery(ctx, exportObservationSelect+w.String()+` ORDER BY ob.observed_at, ob.id`+limit(size), w.args...)
 		if err != nil {
 			return nil, err
 		}
 		defer rows.Close()
 		out := make([]export.Observation, 0, size)
 		for rows.Next() {
-			r, err := scanObservation(rows)
-			if err != nil {
-				return nil, err
+			var o export.Observation
+			if err := rows.Scan(&o.ID, &o.ObservedAt, &o.Month, &o.FacilityID, &o.Facility, &o.VisitID, &o.HealthWorkerID,
+				&o.Protocol, &o.Version, &o.UpdatedAt, &o.Body, &o.Score); err != nil {
+				return nil, driverError(err)
 			}
-			out = append(out, export.Observation{Record: r})
+			out = append(out, o)
 		}
-		if err := rows.Err(); err != nil {
-			return nil, driverError(err)
-		}
-		rows.Close() // release the connection before the name look-ups
-		for i := range out {
-			if out[i].Facility, err = names.name(out[i].FacilityID); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return out, driverError(rows.Err())
 	})
 }
 
@@ -141,7 +150,7 @@ func (db *DB) ExportVisits(ctx context.Context, f ExportFilter) iter.Seq2[export
 			d := string(after.Date)
 			w.add("(v.date > ? OR (v.date = ? AND v.id > ?))", d, d, after.ID)
 		}
-		rows, err := db.readQuery(ctx, visitSelect+w.String()+` ORDER BY v.date, v.id`+limitOffset(size, 0), w.args...)
+		rows, err := db.readQuery(ctx, visitSelect+w.String()+` ORDER BY v.date, v.id`+limit(size), w.args...)
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +197,7 @@ func (db *DB) ExportIndicatorCounts(ctx context.Context, f ExportFilter) iter.Se
 		}
 		rows, err := db.readQuery(ctx, `SELECT c.facility_id, o.name, COALESCE(o.dhis2_uid, ''), COALESCE(o.code, ''), c.month, c.indicator, c.num, c.den
 			FROM indicator_counts c JOIN orgunits o ON o.id = c.facility_id`+w.String()+
-			` ORDER BY c.facility_id, c.month, c.indicator`+limitOffset(size, 0), w.args...)
+			` ORDER BY c.facility_id, c.month, c.indicator`+limit(size), w.args...)
 		if err != nil {
 			return nil, err
 		}
@@ -207,4 +216,216 @@ func (db *DB) ExportIndicatorCounts(ctx context.Context, f ExportFilter) iter.Se
 
 func invalidDay(field string, d mesh.Date) error {
 	return mesh.Invalid(mesh.FieldError{Code: "INVALID_FORMAT", Field: field, Message: field + " " + string(d) + " must be a day in YYYY-MM-DD form"})
+}
+
+// dayRange adds from/to on a day column (YYYY-MM-DD text, so ranges compare as text).
+func (f ExportFilter) dayRange(w *where, col string) {
+	if f.From != "" {
+		w.add(col+" >= ?", string(f.From))
+	}
+	if f.To != "" {
+		w.add(col+" <= ?", string(f.To))
+	}
+}
+
+// ExportReadinessChecks streams the readiness checks matching f in date order.
+func (db *DB) ExportReadinessChecks(ctx context.Context, f ExportFilter) iter.Seq2[export.ReadinessCheck, error] {
+	names := &facilityNames{db: db, ctx: ctx, names: map[int64]string{}}
+	size := f.pageSize()
+	return paged(size, func(after *export.ReadinessCheck) ([]export.ReadinessCheck, error) {
+		var w where
+		f.dayRange(&w, "c.date")
+		w.under("o.path", f.Under)
+		if after != nil {
+			d := string(after.Date)
+			w.add("(c.date > ? OR (c.date = ? AND c.id > ?))", d, d, after.ID)
+		}
+		rows, err := db.readQuery(ctx, checkSelect+w.String()+` ORDER BY c.date, c.id`+limit(size), w.args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := make([]export.ReadinessCheck, 0, size)
+		for rows.Next() {
+			c, _, err := scanCheck(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, export.ReadinessCheck{Check: c})
+		}
+		if err := rows.Err(); err != nil {
+			return nil, driverError(err)
+		}
+		rows.Close()
+		for i := range out {
+			if out[i].Facility, err = names.name(out[i].FacilityID); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	})
+}
+
+// ExportStockEvents streams the stock-out events that overlap f's days (started by
+// its last day and not ended before its first), by start day.
+func (db *DB) ExportStockEvents(ctx context.Context, f ExportFilter) iter.Seq2[export.StockEvent, error] {
+	names := &facilityNames{db: db, ctx: ctx, names: map[int64]string{}}
+	size := f.pageSize()
+	return paged(size, func(after *export.StockEvent) ([]export.StockEvent, error) {
+		var w where
+		if f.From != "" {
+			w.add("(e.ended_on IS NULL OR e.ended_on = '' OR e.ended_on >= ?)", string(f.From))
+		}
+		if f.To != "" {
+			w.add("e.started_on <= ?", string(f.To))
+		}
+		w.under("o.path", f.Under)
+		if after != nil {
+			d := string(after.StartedOn)
+			w.add("(e.started_on > ? OR (e.started_on = ? AND e.id > ?))", d, d, after.ID)
+		}
+		rows, err := db.readQuery(ctx, stockSelect+w.String()+` ORDER BY e.started_on, e.id`+limit(size), w.args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := make([]export.StockEvent, 0, size)
+		for rows.Next() {
+			e, _, err := scanStockEvent(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, export.StockEvent{StockEvent: e})
+		}
+		if err := rows.Err(); err != nil {
+			return nil, driverError(err)
+		}
+		rows.Close()
+		for i := range out {
+			if out[i].Facility, err = names.name(out[i].FacilityID); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	})
+}
+
+// ExportIssues streams the issues opened in f's days, by opening day, each with its
+// number of comments.
+func (db *DB) ExportIssues(ctx context.Context, f ExportFilter) iter.Seq2[export.Issue, error] {
+	names := &facilityNames{db: db, ctx: ctx, names: map[int64]string{}}
+	size := f.pageSize()
+	return paged(size, func(after *export.Issue) ([]export.Issue, error) {
+		var w where
+		f.dayRange(&w, "i.opened_on")
+		w.under("o.path", f.Under)
+		if after != nil {
+			d := string(after.OpenedOn)
+			w.add("(i.opened_on > ? OR (i.opened_on = ? AND i.id > ?))", d, d, after.ID)
+		}
+		rows, err := db.readQuery(ctx, issueSelect+w.String()+` ORDER BY i.opened_on, i.id`+limit(size), w.args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := make([]export.Issue, 0, size)
+		for rows.Next() {
+			is, _, _, err := scanIssue(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, export.Issue{Issue: is})
+		}
+		if err := rows.Err(); err != nil {
+			return nil, driverError(err)
+		}
+		rows.Close()
+		if len(out) == 0 {
+			return out, nil
+		}
+		// One query for the page's comment counts, not one per issue.
+		ids := make([]any, len(out))
+		at := make(map[string]int, len(out))
+		for i := range out {
+			ids[i] = out[i].ID
+			at[out[i].ID] = i
+		}
+		crows, err := db.readQuery(ctx, `SELECT issue_id, COUNT(*) FROM issue_comments WHERE issue_id IN (?`+
+			strings.Repeat(", ?", len(ids)-1)+`) GROUP BY issue_id`, ids...)
+		if err != nil {
+			return nil, err
+		}
+		defer crows.Close()
+		for crows.Next() {
+			var id string
+			var n int
+			if err := crows.Scan(&id, &n); err != nil {
+				return nil, driverError(err)
+			}
+			out[at[id]].Comments = n
+		}
+		if err := crows.Err(); err != nil {
+			return nil, driverError(err)
+		}
+		crows.Close()
+		for i := range out {
+			if out[i].Facility, err = names.name(out[i].FacilityID); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	})
+}
+
+// exportCycleSelect is a PDSA cycle (cycleColumns, prefixed) with its project's
+// facility, for the area filter.
+var exportCycleSelect = "SELECT c." + strings.ReplaceAll(cycleColumns, ", ", ", c.") +
+	` FROM pdsa_cycles c JOIN qi_projects p ON p.id = c.project_id JOIN orgunits o ON o.id = p.facility_id`
+
+// ExportQICycles streams the PDSA cycles started in f's days, by start day, each
+// with its project.
+func (db *DB) ExportQICycles(ctx context.Context, f ExportFilter) iter.Seq2[export.QICycle, error] {
+	names := &facilityNames{db: db, ctx: ctx, names: map[int64]string{}}
+	projects := map[string]*qi.Project{}
+	size := f.pageSize()
+	return paged(size, func(after *export.QICycle) ([]export.QICycle, error) {
+		var w where
+		f.dayRange(&w, "c.started_on")
+		w.under("o.path", f.Under)
+		if after != nil {
+			d := string(after.StartedOn)
+			w.add("(c.started_on > ? OR (c.started_on = ? AND c.id > ?))", d, d, after.ID)
+		}
+		rows, err := db.readQuery(ctx, exportCycleSelect+w.String()+` ORDER BY c.started_on, c.id`+limit(size), w.args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := make([]export.QICycle, 0, size)
+		for rows.Next() {
+			c, _, err := scanCycle(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, export.QICycle{PDSACycle: c})
+		}
+		if err := rows.Err(); err != nil {
+			return nil, driverError(err)
+		}
+		rows.Close()
+		for i := range out {
+			p, ok := projects[out[i].ProjectID]
+			if !ok {
+				if p, _, err = scanProject(db.readRow(ctx, projectSelect+` WHERE p.id = ?`, out[i].ProjectID)); err != nil {
+					return nil, err
+				}
+				projects[p.ID] = p
+			}
+			out[i].Project = p
+			if out[i].Facility, err = names.name(p.FacilityID); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	})
 }
