@@ -61,32 +61,45 @@ type exportBody struct {
 	} `json:"worker"`
 }
 
+// classificationPair and doseError are the parts of observation.ClassificationPair
+// and observation.DoseError the columns show.
+type classificationPair struct {
+	Given    string `json:"given"`
+	Expected string `json:"expected"`
+}
+
+type doseError struct {
+	Code    string `json:"code"`
+	Problem string `json:"problem"`
+	Measure string `json:"measure"`
+}
+
 // exportScore is observation.Score without the feedback texts (only counted).
 type exportScore struct {
-	ScoringVersion         string                           `json:"scoring_version"`
-	EngineVersion          string                           `json:"engine_version"`
-	Protocol               struct{ ID, Version string }     `json:"protocol"`
-	AgeGroup               string                           `json:"age_group"`
-	AssessmentIndex        float64                          `json:"assessment_index"`
-	TasksRequired          []string                         `json:"tasks_required"`
-	TasksMissed            []string                         `json:"tasks_missed"`
-	ClassificationCorrect  bool                             `json:"classification_correct"`
-	ClassificationsMissed  []string                         `json:"classifications_missed"`
-	ClassificationsExtra   []string                         `json:"classifications_extra"`
-	UnderClassified        []observation.ClassificationPair `json:"under_classified"`
-	OverClassified         []observation.ClassificationPair `json:"over_classified"`
-	TreatmentCorrect       bool                             `json:"treatment_correct"`
-	TreatmentsMissed       []string                         `json:"treatments_missed"`
-	TreatmentsExtra        []string                         `json:"treatments_extra"`
-	DoseErrors             []observation.DoseError          `json:"dose_errors"`
-	AntibioticNotIndicated bool                             `json:"antibiotic_not_indicated"`
-	ReferralCorrect        bool                             `json:"referral_correct"`
-	FollowUpCorrect        bool                             `json:"follow_up_correct"`
-	CounsellingComplete    bool                             `json:"counselling_complete"`
-	CorrectlyManaged       bool                             `json:"correctly_managed"`
-	Feedback               []struct{}                       `json:"feedback"`
-	Warnings               []struct{ Code string }          `json:"warnings"`
-	Facts                  observation.Facts                `json:"facts"`
+	ScoringVersion         string                       `json:"scoring_version"`
+	EngineVersion          string                       `json:"engine_version"`
+	Protocol               struct{ ID, Version string } `json:"protocol"`
+	AgeGroup               string                       `json:"age_group"`
+	AssessmentIndex        float64                      `json:"assessment_index"`
+	TasksRequired          []string                     `json:"tasks_required"`
+	TasksMissed            []string                     `json:"tasks_missed"`
+	ClassificationCorrect  bool                         `json:"classification_correct"`
+	ClassificationsMissed  []string                     `json:"classifications_missed"`
+	ClassificationsExtra   []string                     `json:"classifications_extra"`
+	UnderClassified        []classificationPair         `json:"under_classified"`
+	OverClassified         []classificationPair         `json:"over_classified"`
+	TreatmentCorrect       bool                         `json:"treatment_correct"`
+	TreatmentsMissed       []string                     `json:"treatments_missed"`
+	TreatmentsExtra        []string                     `json:"treatments_extra"`
+	DoseErrors             []doseError                  `json:"dose_errors"`
+	AntibioticNotIndicated bool                         `json:"antibiotic_not_indicated"`
+	ReferralCorrect        bool                         `json:"referral_correct"`
+	FollowUpCorrect        bool                         `json:"follow_up_correct"`
+	CounsellingComplete    bool                         `json:"counselling_complete"`
+	CorrectlyManaged       bool                         `json:"correctly_managed"`
+	Feedback               []struct{}                   `json:"feedback"`
+	Warnings               []struct{ Code string }      `json:"warnings"`
+	Facts                  observation.Facts            `json:"facts"`
 }
 
 // keyInputs are the few assessment inputs worth a column of their own; the full
@@ -165,10 +178,17 @@ func WriteObservationsCSV(w io.Writer, rows iter.Seq2[Observation, error], opt O
 func observationRow(o Observation, r []string) {
 	var body exportBody
 	var s exportScore
-	// Stored JSON was decoded strictly on the way in; a row that fails here keeps
-	// the cells it could fill rather than stopping a national export.
-	_ = json.Unmarshal(o.Body, &body)
-	_ = json.Unmarshal(o.Score, &s)
+	// The one-pass reader first; encoding/json when it meets something it does not
+	// handle. Stored JSON was decoded strictly on the way in, so a row that still
+	// fails keeps the cells it could fill rather than stopping a national export.
+	if !decodeBody(o.Body, &body) {
+		body = exportBody{}
+		_ = json.Unmarshal(o.Body, &body)
+	}
+	if !decodeScore(o.Score, &s) {
+		s = exportScore{}
+		_ = json.Unmarshal(o.Score, &s)
+	}
 	in, wk := body.Assessment, body.Worker
 	i := 0
 	put := func(v string) { r[i] = v; i++ }
@@ -270,7 +290,7 @@ func counselling(c observation.Counselling) string {
 	return list(out)
 }
 
-func pairs(ps []observation.ClassificationPair) string {
+func pairs(ps []classificationPair) string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = p.Given + " → " + p.Expected
@@ -278,7 +298,7 @@ func pairs(ps []observation.ClassificationPair) string {
 	return list(out)
 }
 
-func doseErrors(ds []observation.DoseError) string {
+func doseErrors(ds []doseError) string {
 	out := make([]string, len(ds))
 	for i, d := range ds {
 		out[i] = d.Code + " " + strings.ReplaceAll(d.Problem, ";", ",") + " (" + d.Measure + ")"

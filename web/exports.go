@@ -23,6 +23,10 @@ type ExportStore interface {
 	ExportObservations(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.Observation, error]
 	ExportVisits(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.Visit, error]
 	ExportIndicatorCounts(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.IndicatorCount, error]
+	ExportReadinessChecks(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.ReadinessCheck, error]
+	ExportStockEvents(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.StockEvent, error]
+	ExportIssues(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.Issue, error]
+	ExportQICycles(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.QICycle, error]
 }
 
 // exportKind is one downloadable table and the permission it needs. Observations are
@@ -49,6 +53,22 @@ var exportKinds = []exportKind{
 	{"indicators", account.ReadIndicators, "export.table.indicators",
 		func(s ExportStore, ctx context.Context, f sqlstore.ExportFilter, w io.Writer, ff export.Format, o export.Options) (int, error) {
 			return export.WriteIndicators(w, ff, s.ExportIndicatorCounts(ctx, f), o)
+		}},
+	{"readiness", account.ReadReadiness, "export.table.readiness",
+		func(s ExportStore, ctx context.Context, f sqlstore.ExportFilter, w io.Writer, ff export.Format, o export.Options) (int, error) {
+			return export.WriteReadinessChecks(w, ff, s.ExportReadinessChecks(ctx, f), o)
+		}},
+	{"stockouts", account.ReadReadiness, "export.table.stockouts",
+		func(s ExportStore, ctx context.Context, f sqlstore.ExportFilter, w io.Writer, ff export.Format, o export.Options) (int, error) {
+			return export.WriteStockEvents(w, ff, s.ExportStockEvents(ctx, f), o)
+		}},
+	{"issues", account.ReadIssues, "export.table.issues",
+		func(s ExportStore, ctx context.Context, f sqlstore.ExportFilter, w io.Writer, ff export.Format, o export.Options) (int, error) {
+			return export.WriteIssues(w, ff, s.ExportIssues(ctx, f), o)
+		}},
+	{"qi-cycles", account.ReadQI, "export.table.qi_cycles",
+		func(s ExportStore, ctx context.Context, f sqlstore.ExportFilter, w io.Writer, ff export.Format, o export.Options) (int, error) {
+			return export.WriteQICycles(w, ff, s.ExportQICycles(ctx, f), o)
 		}},
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"mesh"
@@ -17,7 +18,7 @@ import (
 )
 
 func init() {
-	command("export", "stream a table as CSV or XLSX: mesh export observations|visits|indicators", runExport)
+	command("export", "stream a table as CSV or XLSX: mesh export observations|visits|indicators|readiness|stockouts|issues|qi-cycles", runExport)
 }
 
 // exportTables are the tables `mesh export` can write.
@@ -36,6 +37,22 @@ var exportTables = []struct {
 	{"indicators", "one row per facility, month and indicator (counts and value)",
 		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
 			return export.WriteIndicators(w, format, db.ExportIndicatorCounts(ctx, f), opt)
+		}},
+	{"readiness", "one row per readiness check: items answered, tracers in stock, equipment, infrastructure",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteReadinessChecks(w, format, db.ExportReadinessChecks(ctx, f), opt)
+		}},
+	{"stockouts", "one row per stock-out event of a tracer commodity",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteStockEvents(w, format, db.ExportStockEvents(ctx, f), opt)
+		}},
+	{"issues", "one row per facility issue (supply, equipment, staffing…)",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteIssues(w, format, db.ExportIssues(ctx, f), opt)
+		}},
+	{"qi-cycles", "one row per PDSA cycle with its QI project",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteQICycles(w, format, db.ExportQICycles(ctx, f), opt)
 		}},
 }
 
@@ -66,7 +83,11 @@ func runExport(env *Env, args []string) error {
 		}
 	}
 	printExportUsage(env.Stderr)
-	return usagef("export: unknown table %q (want observations, visits or indicators)", args[0])
+	names := make([]string, len(exportTables))
+	for i, t := range exportTables {
+		names[i] = t.name
+	}
+	return usagef("export: unknown table %q (want %s)", args[0], strings.Join(names, ", "))
 }
 
 func runExportTable(env *Env, name string, write exportWriter, args []string) error {
