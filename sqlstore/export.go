@@ -429,3 +429,67 @@ func (db *DB) ExportQICycles(ctx context.Context, f ExportFilter) iter.Seq2[expo
 		return out, nil
 	})
 }
+
+// ExportCount counts the rows an export of table (a `mesh export` table name) with f
+// will write, for the progress bar. It runs the same filters as the export, so the
+// count and the file agree unless rows are written in between.
+func (db *DB) ExportCount(ctx context.Context, table string, f ExportFilter) (int, error) {
+	var w where
+	var from string
+	switch table {
+	case "observations":
+		from = `observations ob JOIN orgunits o ON o.id = ob.facility_id`
+		w.add("ob.voided = ?", false)
+		if f.From != "" {
+			t, err := time.Parse(time.DateOnly, string(f.From))
+			if err != nil {
+				return 0, invalidDay("from", f.From)
+			}
+			w.add("ob.observed_at >= ?", t)
+		}
+		if f.To != "" {
+			t, err := time.Parse(time.DateOnly, string(f.To))
+			if err != nil {
+				return 0, invalidDay("to", f.To)
+			}
+			w.add("ob.observed_at < ?", t.AddDate(0, 0, 1))
+		}
+	case "visits":
+		from = `visits v JOIN orgunits o ON o.id = v.facility_id`
+		f.dayRange(&w, "v.date")
+	case "indicators":
+		from = `indicator_counts c JOIN orgunits o ON o.id = c.facility_id`
+		w.add("NOT (c.num = 0 AND c.den = 0)")
+		if len(f.From) >= 7 {
+			w.add("c.month >= ?", string(f.From)[:7])
+		}
+		if len(f.To) >= 7 {
+			w.add("c.month <= ?", string(f.To)[:7])
+		}
+	case "readiness":
+		from = `readiness_checks c JOIN orgunits o ON o.id = c.facility_id`
+		f.dayRange(&w, "c.date")
+	case "stockouts":
+		from = `stock_events e JOIN orgunits o ON o.id = e.facility_id`
+		if f.From != "" {
+			w.add("(e.ended_on IS NULL OR e.ended_on = '' OR e.ended_on >= ?)", string(f.From))
+		}
+		if f.To != "" {
+			w.add("e.started_on <= ?", string(f.To))
+		}
+	case "issues":
+		from = `issues i JOIN orgunits o ON o.id = i.facility_id`
+		f.dayRange(&w, "i.opened_on")
+	case "qi-cycles":
+		from = `pdsa_cycles c JOIN qi_projects p ON p.id = c.project_id JOIN orgunits o ON o.id = p.facility_id`
+		f.dayRange(&w, "c.started_on")
+	default:
+		return 0, mesh.Errorf(mesh.EINVALID, "no export table %q", table)
+	}
+	w.under("o.path", f.Under)
+	var n int
+	if err := db.readRow(ctx, `SELECT COUNT(*) FROM `+from+w.String(), w.args...).Scan(&n); err != nil {
+		return 0, driverError(err)
+	}
+	return n, nil
+}

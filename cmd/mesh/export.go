@@ -146,6 +146,15 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 		f.Under = []string{o.Path}
 	}
 	opt := export.Options{Progress: env.Stderr, ProgressEvery: *every, Lang: headerLang}
+	// A count first turns progress into a bar; on a terminal it redraws in place
+	// (a hundred steps), in a log it prints a line every --progress-every rows.
+	if opt.Total, err = db.ExportCount(ctx, name, f); err != nil {
+		return err
+	}
+	if isTerminal(env.Stderr) {
+		opt.Redraw = true
+		opt.ProgressEvery = max(1, min(*every, opt.Total/100))
+	}
 	if *out == "" {
 		bw := bufio.NewWriterSize(env.Stdout, 64<<10)
 		if _, err := write(ctx, db, f, bw, ff, opt); err != nil {
@@ -172,6 +181,16 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 		return err
 	}
 	return os.Rename(tmp.Name(), *out)
+}
+
+// isTerminal reports whether w is a character device (a terminal, not a file or pipe).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // exportDay reads a --from/--to value: a day, or a month meaning its first (from) or
