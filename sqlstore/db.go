@@ -124,9 +124,6 @@ func sqliteDSN(path string, readOnly bool) string {
 	}
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
-		// Readers map the file rather than pread it page by page: a large export
-		// spent half its time in read system calls (docs/benchmarks.md, CSV export).
-		q.Add("_pragma", "mmap_size(1073741824)")
 	} else {
 		q.Set("_txlock", "immediate")
 	}
