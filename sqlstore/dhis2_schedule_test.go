@@ -77,7 +77,12 @@ func TestDHIS2ScheduledPush(t *testing.T) {
 		var mu sync.Mutex
 		sched := func(holder string) *dhis2.Scheduler {
 			return &dhis2.Scheduler{Store: db, Source: db, Holder: holder, Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now },
-				Sleep: func(ctx context.Context, d time.Duration) error { mu.Lock(); waits = append(waits, d); mu.Unlock(); return nil }}
+				Sleep: func(ctx context.Context, d time.Duration) error {
+					mu.Lock()
+					waits = append(waits, d)
+					mu.Unlock()
+					return nil
+				}}
 		}
 		if j, err := sched("a").Tick(ctx); j != nil || err != nil {
 			t.Fatalf("before the day: %+v, %v", j, err)
