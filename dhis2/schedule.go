@@ -43,10 +43,10 @@ func (s *Schedule) Validate() error {
 			Message: "day_of_month must be 1 to 28 (every month has it)"})
 	}
 	if s.Enabled && s.URL == "" {
-		errs = append(errs, mesh.FieldError{Code: "REQUIRED", Field: "url", Message: "url is required to turn the monthly push on"})
+		errs = append(errs, mesh.FieldError{Code: "MISSING_REQUIRED", Field: "url", Message: "url is required to turn the monthly push on"})
 	}
 	if s.Enabled && s.Token == "" {
-		errs = append(errs, mesh.FieldError{Code: "REQUIRED", Field: "token", Message: "token is required to turn the monthly push on"})
+		errs = append(errs, mesh.FieldError{Code: "MISSING_REQUIRED", Field: "token", Message: "token is required to turn the monthly push on"})
 	}
 	if len(errs) > 0 {
 		return mesh.Invalid(errs...)

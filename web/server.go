@@ -49,6 +49,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.voiceRoutes(mux)
 	s.dashboardRoutes(mux)
 	s.exportRoutes(mux)
+	s.dhis2AdminRoutes(mux)
 
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("GET /{$}", s.home)
