@@ -195,8 +195,8 @@ func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // exportDownload streams one table for the caller's area (or ?orgunit= inside it):
-// CSV starts at once and never holds more than a page of rows; XLSX goes through
-// excelize's stream writer and is sent when complete.
+// CSV and XLSX both start at once and never hold more than a page of rows (the XLSX
+// is a zip written entry by entry, its sheet row by row).
 func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 	name, ext, ok := strings.Cut(r.PathValue("file"), ".")
 	format, fok := export.ParseFormat(ext)
