@@ -89,48 +89,213 @@ const exportObservationSelect = `SELECT ob.id, ob.observed_at, ob.month, ob.faci
 	ob.protocol, ob.version, ob.updated_at, ob.body, ob.score
 	FROM observations ob JOIN orgunits o ON o.id = ob.facility_id`
 
+// obsKey is an observation's place in the export order.
+type obsKey struct {
+	at time.Time
+	id string
+}
+
+// observationWhere is the filter of the observation export, with the rows after lo
+// and up to hi (either nil: open).
+func (f ExportFilter) observationWhere(lo, hi *obsKey) (where, error) {
+	var w where
+	w.add("ob.voided = ?", false)
+	if f.From != "" {
+		t, err := time.Parse(time.DateOnly, string(f.From))
+		if err != nil {
+			return w, invalidDay("from", f.From)
+		}
+		w.add("ob.observed_at >= ?", t)
+	}
+	if f.To != "" {
+		t, err := time.Parse(time.DateOnly, string(f.To))
+		if err != nil {
+			return w, invalidDay("to", f.To)
+		}
+		w.add("ob.observed_at < ?", t.AddDate(0, 0, 1))
+	}
+	w.under("o.path", f.Under)
+	// Row values, which both databases use as a range of the index (an OR of the two
+	// columns' conditions is not one: each page would scan the index to its end).
+	if lo != nil {
+		w.add("(ob.observed_at, ob.id) > (?, ?)", lo.at.UTC(), lo.id)
+	}
+	if hi != nil {
+		w.add("(ob.observed_at, ob.id) <= (?, ?)", hi.at.UTC(), hi.id)
+	}
+	return w, nil
+}
+
+// observationPage reads the rows after lo up to hi (at most limit when > 0).
+func (db *DB) observationPage(ctx context.Context, f ExportFilter, lo, hi *obsKey, max int) ([]export.Observation, error) {
+	w, err := f.observationWhere(lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	q := exportObservationSelect + w.String() + ` ORDER BY ob.observed_at, ob.id`
+	if max > 0 {
+		q += limit(max)
+	}
+	rows, err := db.readQuery(ctx, q, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]export.Observation, 0, f.pageSize())
+	for rows.Next() {
+		var o export.Observation
+		if err := rows.Scan(&o.ID, &o.ObservedAt, &o.Month, &o.FacilityID, &o.Facility, &o.VisitID, &o.HealthWorkerID,
+			&o.Protocol, &o.Version, &o.UpdatedAt, &o.Body, &o.Score); err != nil {
+			return nil, driverError(err)
+		}
+		out = append(out, o)
+	}
+	return out, driverError(rows.Err())
+}
+
+// observationBounds lists the key of every size-th row of the export, in order: the
+// pages' upper ends. It reads the covering index observations_observed alone.
+func (db *DB) observationBounds(ctx context.Context, f ExportFilter, size int) ([]obsKey, error) {
+	w, err := f.observationWhere(nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.readQuery(ctx, `SELECT at, id FROM (SELECT ob.observed_at AS at, ob.id AS id,
+		ROW_NUMBER() OVER (ORDER BY ob.observed_at, ob.id) AS n
+		FROM observations ob JOIN orgunits o ON o.id = ob.facility_id`+w.String()+`) k WHERE n % ? = 0 ORDER BY n`,
+		append(w.args, size)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []obsKey
+	for rows.Next() {
+		var k obsKey
+		if err := rows.Scan(&k.at, &k.id); err != nil {
+			return nil, driverError(err)
+		}
+		out = append(out, k)
+	}
+	return out, driverError(rows.Err())
+}
+
+// exportObservationsReaders is how many pages are read at once: reading a stored
+// observation (its JSON spans overflow pages) is most of the cost of a row, and keyset
+// paging alone reads one page after another on one core.
+const exportObservationsReaders = 2
+
 // ExportObservations streams the observations (not voided) matching f in order of
 // observation time (index observations_observed). From and To are UTC days.
+//
+// The first page is read at once (the first rows leave without waiting); meanwhile
+// the page boundaries are taken from the index, and the remaining pages, each a key
+// range, are read by two goroutines a few pages ahead and handed over in order. A
+// page starts after the previous page's last boundary and after the first page's last
+// row, so pages never overlap even when rows are written meanwhile.
 func (db *DB) ExportObservations(ctx context.Context, f ExportFilter) iter.Seq2[export.Observation, error] {
 	size := f.pageSize()
-	return paged(size, func(after *export.Observation) ([]export.Observation, error) {
-		var w where
-		w.add("ob.voided = ?", false)
-		if f.From != "" {
-			t, err := time.Parse(time.DateOnly, string(f.From))
-			if err != nil {
-				return nil, invalidDay("from", f.From)
+	return func(yield func(export.Observation, error) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		type result struct {
+			rows []export.Observation
+			err  error
+		}
+		firstc := make(chan result, 1)
+		go func() {
+			rows, err := db.observationPage(ctx, f, nil, nil, size)
+			firstc <- result{rows, err}
+		}()
+		bounds, berr := db.observationBounds(ctx, f, size)
+		first := <-firstc
+		if first.err == nil {
+			first.err = berr
+		}
+		for _, o := range first.rows {
+			if first.err != nil {
+				break
 			}
-			w.add("ob.observed_at >= ?", t)
-		}
-		if f.To != "" {
-			t, err := time.Parse(time.DateOnly, string(f.To))
-			if err != nil {
-				return nil, invalidDay("to", f.To)
+			if !yield(o, nil) {
+				return
 			}
-			w.add("ob.observed_at < ?", t.AddDate(0, 0, 1))
 		}
-		w.under("o.path", f.Under)
-		if after != nil {
-			at := after.ObservedAt.UTC()
-			w.add("(ob.observed_at > ? OR (ob.observed_at = ? AND ob.id > ?))", at, at, after.ID)
+		if first.err != nil {
+			yield(export.Observation{}, first.err)
+			return
 		}
-		rows, err := db.readQuery(ctx, exportObservationSelect+w.String()+` ORDER BY ob.observed_at, ob.id`+limit(size), w.args...)
-		if err != nil {
-			return nil, err
+		if len(first.rows) < size {
+			return
 		}
-		defer rows.Close()
-		out := make([]export.Observation, 0, size)
-		for rows.Next() {
-			var o export.Observation
-			if err := rows.Scan(&o.ID, &o.ObservedAt, &o.Month, &o.FacilityID, &o.Facility, &o.VisitID, &o.HealthWorkerID,
-				&o.Protocol, &o.Version, &o.UpdatedAt, &o.Body, &o.Score); err != nil {
-				return nil, driverError(err)
+		last := first.rows[len(first.rows)-1]
+		floor := obsKey{last.ObservedAt, last.ID}
+		if len(bounds) == 0 {
+			bounds = []obsKey{floor} // rows deleted meanwhile: read the rest as one page
+		}
+		after := func(a, b obsKey) bool { return a.at.After(b.at) || (a.at.Equal(b.at) && a.id > b.id) }
+		// Page i > 0 runs from bounds[i-1] (or the first page's last row, if later) to
+		// bounds[i]; the last page is open-ended.
+		type job struct {
+			lo  obsKey
+			hi  *obsKey
+			out chan result
+		}
+		jobs := make(chan job)
+		order := make(chan chan result, exportObservationsReaders-1)
+		for range exportObservationsReaders {
+			go func() {
+				for j := range jobs {
+					rows, err := db.observationPage(ctx, f, &j.lo, j.hi, 0)
+					j.out <- result{rows, err}
+				}
+			}()
+		}
+		go func() {
+			defer close(order)
+			defer close(jobs)
+			for i := 1; i <= len(bounds); i++ {
+				lo := bounds[i-1]
+				if after(floor, lo) {
+					lo = floor
+				}
+				var hi *obsKey
+				if i < len(bounds) {
+					hi = &bounds[i]
+					if !after(*hi, lo) {
+						continue // rows written meanwhile moved this page under the first
+					}
+				}
+				out := make(chan result, 1)
+				select {
+				case order <- out:
+				case <-ctx.Done():
+					return
+				}
+				select {
+				case jobs <- job{lo, hi, out}:
+				case <-ctx.Done():
+					return
+				}
 			}
-			out = append(out, o)
+		}()
+		for out := range order {
+			var r result
+			select {
+			case r = <-out:
+			case <-ctx.Done():
+				yield(export.Observation{}, ctx.Err())
+				return
+			}
+			if r.err != nil {
+				yield(export.Observation{}, r.err)
+				return
+			}
+			for _, o := range r.rows {
+				if !yield(o, nil) {
+					return
+				}
+			}
 		}
-		return out, driverError(rows.Err())
-	})
+	}
 }
 
 // ExportVisits streams the visits matching f in date order.

@@ -103,6 +103,35 @@ func TestExportFacilityTables(t *testing.T) {
 				}
 			})
 		}
+		// Observations, read two pages at a time from index boundaries: every row once,
+		// in order, small pages so that there are many.
+		var n0 int
+		last := ""
+		seen := map[string]bool{}
+		for o, err := range db.ExportObservations(ctx, sqlstore.ExportFilter{PageSize: 50}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := o.ObservedAt.UTC().Format(time.RFC3339Nano) + " " + o.ID
+			if seen[o.ID] || key < last {
+				t.Fatalf("observation %d: %s repeated or out of order", n0, o.ID)
+			}
+			seen[o.ID], last = true, key
+			n0++
+		}
+		if want := count(t, db, "SELECT COUNT(*) FROM observations WHERE voided = false"); n0 != want || n0 < 500 {
+			t.Fatalf("%d observations exported, %d stored", n0, want)
+		}
+		// A reader that stops early stops the page readers too (the loop returns).
+		stopped := 0
+		for _, err := range db.ExportObservations(ctx, sqlstore.ExportFilter{PageSize: 50}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stopped++; stopped == 120 {
+				break
+			}
+		}
 		// An area filter keeps only rows of facilities under it.
 		var under []string
 		rs, err := db.ReadForTest(ctx, `SELECT o.path, COUNT(*) FROM issues i JOIN orgunits o ON o.id = i.facility_id GROUP BY o.path ORDER BY COUNT(*) DESC`)
