@@ -187,8 +187,8 @@ const exportObservationsReaders = 2
 // ExportObservations streams the observations (not voided) matching f in order of
 // observation time (index observations_observed). From and To are UTC days.
 //
-// The first page is read at once (the first rows leave without waiting); meanwhile
-// the page boundaries are taken from the index, and the remaining pages, each a key
+// The first page is read and handed over at once (the first rows leave without
+// waiting); meanwhile the page boundaries are taken from the index, and the remaining pages, each a key
 // range, are read by two goroutines a few pages ahead and handed over in order. A
 // page starts after the previous page's last boundary and after the first page's last
 // row, so pages never overlap even when rows are written meanwhile.
@@ -206,26 +206,34 @@ func (db *DB) ExportObservations(ctx context.Context, f ExportFilter) iter.Seq2[
 			rows, err := db.observationPage(ctx, f, nil, nil, size)
 			firstc <- result{rows, err}
 		}()
-		bounds, berr := db.observationBounds(ctx, f, size)
+		type boundsResult struct {
+			keys []obsKey
+			err  error
+		}
+		boundsc := make(chan boundsResult, 1)
+		go func() {
+			keys, err := db.observationBounds(ctx, f, size)
+			boundsc <- boundsResult{keys, err}
+		}()
 		first := <-firstc
-		if first.err == nil {
-			first.err = berr
-		}
-		for _, o := range first.rows {
-			if first.err != nil {
-				break
-			}
-			if !yield(o, nil) {
-				return
-			}
-		}
 		if first.err != nil {
 			yield(export.Observation{}, first.err)
 			return
 		}
+		for _, o := range first.rows {
+			if !yield(o, nil) {
+				return
+			}
+		}
 		if len(first.rows) < size {
 			return
 		}
+		b := <-boundsc
+		if b.err != nil {
+			yield(export.Observation{}, b.err)
+			return
+		}
+		bounds := b.keys
 		last := first.rows[len(first.rows)-1]
 		floor := obsKey{last.ObservedAt, last.ID}
 		if len(bounds) == 0 {
