@@ -29,6 +29,8 @@ const (
 	WriteIssues    Permission = "issues.write"
 	ReadQI         Permission = "qi.read"
 	WriteQI        Permission = "qi.write"
+	// The DHIS2 mapping and the scheduled monthly push to the national system.
+	ManageDHIS2 Permission = "dhis2.manage"
 )
 
 // grants says which roles hold each permission. The place check (Scope.Contains)
@@ -54,6 +56,7 @@ var grants = map[Permission][]Role{
 	WriteIssues:       {Admin, Supervisor, Mentor, FacilityIC},
 	ReadQI:            {Admin, Manager, Supervisor, Mentor, FacilityIC},
 	WriteQI:           {Admin, Supervisor, Mentor, FacilityIC},
+	ManageDHIS2:       {Admin},
 }
 
 // Can reports whether the user's role holds the permission.

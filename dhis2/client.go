@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -109,7 +110,7 @@ func (c *Client) Push(ctx context.Context, set *DataValueSet, opt PushOptions) (
 	ok2xx := resp.StatusCode >= 200 && resp.StatusCode < 300
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
-		return s, fmt.Errorf("DHIS2 refused the token (401 Unauthorized): check --token is a valid personal access token")
+		return s, fmt.Errorf("DHIS2 refused the token (401 Unauthorized): check --token is a valid personal access token: %w", ErrUnauthorized)
 	case !ok2xx && s != nil:
 		return s, fmt.Errorf("DHIS2 answered %s: %s", resp.Status, s.explain())
 	case !ok2xx:
@@ -120,6 +121,21 @@ func (c *Client) Push(ctx context.Context, set *DataValueSet, opt PushOptions) (
 		return s, fmt.Errorf("DHIS2 rejected the import: %s", s.explain())
 	}
 	return s, nil
+}
+
+// ErrUnauthorized is wrapped by Push's error when DHIS2 answers 401: waiting will
+// not mend it, so a scheduled push does not retry.
+var ErrUnauthorized = errors.New("unauthorized")
+
+// Plain is the conflict in plain words: "object: value (code)".
+func (c Conflict) Plain() string {
+	switch {
+	case c.Object != "" && c.ErrorCode != "":
+		return fmt.Sprintf("%s: %s (%s)", c.Object, c.Value, c.ErrorCode)
+	case c.Object != "":
+		return fmt.Sprintf("%s: %s", c.Object, c.Value)
+	}
+	return c.Value
 }
 
 // parseSummary reads either summary shape and flattens the wrapped one.
@@ -187,13 +203,6 @@ func (s *ImportSummary) WriteReport(w io.Writer, dryRun bool) {
 		fmt.Fprintf(w, "%d conflict(s):\n", len(s.Conflicts))
 	}
 	for _, c := range s.Conflicts {
-		switch {
-		case c.Object != "" && c.ErrorCode != "":
-			fmt.Fprintf(w, "  - %s: %s (%s)\n", c.Object, c.Value, c.ErrorCode)
-		case c.Object != "":
-			fmt.Fprintf(w, "  - %s: %s\n", c.Object, c.Value)
-		default:
-			fmt.Fprintf(w, "  - %s\n", c.Value)
-		}
+		fmt.Fprintf(w, "  - %s\n", c.Plain())
 	}
 }

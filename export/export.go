@@ -27,6 +27,12 @@ type Options struct {
 	// Progress, when set, receives a line every ProgressEvery rows and one at the end.
 	Progress      io.Writer
 	ProgressEvery int
+	// Total, when known (a count before the export), turns progress lines into a bar
+	// with a percentage: "[#######.............]  35% 70,000/200,405 rows, 41,000 rows/s".
+	Total int
+	// Redraw draws the bar in place with a carriage return (stderr is a terminal)
+	// instead of one line per step (a log file).
+	Redraw bool
 	// Label names the rows in progress lines ("observations").
 	Label string
 	// ProgressLine, when set, writes a progress line for people (in their language):
@@ -155,12 +161,7 @@ func (t table[T]) pump(out sink, rows iter.Seq2[T, error], opt Options) (int, er
 				}
 				res.n++
 				if opt.Progress != nil && res.n%every == 0 {
-					rate := float64(res.n) / time.Since(start).Seconds()
-					if opt.ProgressLine != nil {
-						fmt.Fprintln(opt.Progress, opt.ProgressLine(res.n, rate, false, 0))
-					} else {
-						fmt.Fprintf(opt.Progress, "mesh: %d %s exported (%.0f rows/s)\n", res.n, opt.Label, rate)
-					}
+					progress(opt, res.n, time.Since(start))
 				}
 			}
 		}
@@ -207,6 +208,10 @@ func (t table[T]) pump(out sink, rows iter.Seq2[T, error], opt Options) (int, er
 		return res.n, res.err
 	}
 	if opt.Progress != nil {
+		if opt.Total > 0 && opt.Redraw {
+			progress(opt, res.n, time.Since(start))
+			fmt.Fprintln(opt.Progress)
+		}
 		took := time.Since(start).Round(time.Millisecond)
 		if opt.ProgressLine != nil {
 			fmt.Fprintln(opt.Progress, opt.ProgressLine(res.n, 0, true, took))
@@ -215,6 +220,29 @@ func (t table[T]) pump(out sink, rows iter.Seq2[T, error], opt Options) (int, er
 		}
 	}
 	return res.n, nil
+}
+
+// progress reports n rows written after d: a bar when the total is known, else a
+// line with the running rate.
+func progress(opt Options, n int, d time.Duration) {
+	rate := float64(n) / d.Seconds()
+	if opt.Total <= 0 {
+		if opt.ProgressLine != nil {
+			fmt.Fprintln(opt.Progress, opt.ProgressLine(n, rate, false, 0))
+			return
+		}
+		fmt.Fprintf(opt.Progress, "mesh: %d %s exported (%.0f rows/s)\n", n, opt.Label, rate)
+		return
+	}
+	const width = 30
+	done := min(width, n*width/opt.Total)
+	end := "\n"
+	if opt.Redraw {
+		end = ""
+		fmt.Fprint(opt.Progress, "\r")
+	}
+	fmt.Fprintf(opt.Progress, "mesh: [%s%s] %3d%% %d/%d %s, %.0f rows/s%s", strings.Repeat("#", done), strings.Repeat(".", width-done),
+		min(100, n*100/opt.Total), n, opt.Total, opt.Label, rate, end)
 }
 
 // Cell formats shared by every table: booleans as true/false, numbers without an

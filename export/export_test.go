@@ -46,11 +46,15 @@ func synthetic(n int) iter.Seq2[Observation, error] {
 			TreatmentsMissed: []string{"PARACETAMOL"}, DoseErrors: []observation.DoseError{{Code: "AMOXICILLIN_ORAL", Problem: "too_low", Measure: "units_per_dose"}},
 			ReferralCorrect: true, FollowUpCorrect: true, Feedback: make([]observation.FeedbackPoint, 3)},
 	}
+	base, err := ObservationOf(rec, "Rwinkwavu HC")
+	if err != nil {
+		panic(err)
+	}
 	return func(yield func(Observation, error) bool) {
 		for i := range n {
-			r := *rec
+			r := base
 			r.ID = fmt.Sprintf("0190c1a2-0000-7000-8000-%012d", i)
-			if !yield(Observation{Record: &r, Facility: "Rwinkwavu HC"}, nil) {
+			if !yield(r, nil) {
 				return
 			}
 		}

@@ -7,14 +7,99 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"mesh/observation"
 )
 
-// Observation is one stored observation with the name of its facility.
+// Observation is one stored observation as an export reads it: the record's columns
+// and the stored JSON of its body and score. The JSON is decoded on the formatting
+// workers (every core), and only into the few fields the columns need: decoding whole
+// records on the reading goroutine held the end-to-end rate far below the writer's.
 type Observation struct {
-	*observation.Record
-	Facility string
+	ID             string
+	ObservedAt     time.Time
+	Month          string
+	FacilityID     int64
+	Facility       string
+	VisitID        string
+	HealthWorkerID int64
+	Protocol       string
+	Version        int
+	Voided         bool
+	UpdatedAt      time.Time
+	Body, Score    []byte // stored JSON of observation.Observation and observation.Score
+}
+
+// ObservationOf is the export form of a record (tests and callers holding records).
+func ObservationOf(r *observation.Record, facility string) (Observation, error) {
+	body, err := json.Marshal(r.Observation)
+	if err != nil {
+		return Observation{}, err
+	}
+	score, err := json.Marshal(r.Score)
+	if err != nil {
+		return Observation{}, err
+	}
+	return Observation{ID: r.ID, ObservedAt: r.ObservedAt, Month: r.Month, FacilityID: r.FacilityID, Facility: facility,
+		VisitID: r.VisitID, HealthWorkerID: r.HealthWorkerID, Protocol: r.Protocol, Version: r.Version, Voided: r.Voided,
+		UpdatedAt: r.UpdatedAt, Body: body, Score: score}, nil
+}
+
+// exportBody is the part of a stored observation the columns read; encoding/json
+// skips the rest without building it.
+type exportBody struct {
+	RecordingFormUsed bool      `json:"recording_form_used"`
+	Assessment        keyInputs `json:"assessment"`
+	Worker            struct {
+		Tasks           map[string]bool         `json:"tasks"`
+		Classifications []string                `json:"classifications"`
+		Treatments      []struct{ Code string } `json:"treatments"`
+		Referred        bool                    `json:"referred"`
+		FollowUpDays    *int                    `json:"follow_up_days"`
+		Counselling     observation.Counselling `json:"counselling"`
+	} `json:"worker"`
+}
+
+// classificationPair and doseError are the parts of observation.ClassificationPair
+// and observation.DoseError the columns show.
+type classificationPair struct {
+	Given    string `json:"given"`
+	Expected string `json:"expected"`
+}
+
+type doseError struct {
+	Code    string `json:"code"`
+	Problem string `json:"problem"`
+	Measure string `json:"measure"`
+}
+
+// exportScore is observation.Score without the feedback texts (only counted).
+type exportScore struct {
+	ScoringVersion         string                       `json:"scoring_version"`
+	EngineVersion          string                       `json:"engine_version"`
+	Protocol               struct{ ID, Version string } `json:"protocol"`
+	AgeGroup               string                       `json:"age_group"`
+	AssessmentIndex        float64                      `json:"assessment_index"`
+	TasksRequired          []string                     `json:"tasks_required"`
+	TasksMissed            []string                     `json:"tasks_missed"`
+	ClassificationCorrect  bool                         `json:"classification_correct"`
+	ClassificationsMissed  []string                     `json:"classifications_missed"`
+	ClassificationsExtra   []string                     `json:"classifications_extra"`
+	UnderClassified        []classificationPair         `json:"under_classified"`
+	OverClassified         []classificationPair         `json:"over_classified"`
+	TreatmentCorrect       bool                         `json:"treatment_correct"`
+	TreatmentsMissed       []string                     `json:"treatments_missed"`
+	TreatmentsExtra        []string                     `json:"treatments_extra"`
+	DoseErrors             []doseError                  `json:"dose_errors"`
+	AntibioticNotIndicated bool                         `json:"antibiotic_not_indicated"`
+	ReferralCorrect        bool                         `json:"referral_correct"`
+	FollowUpCorrect        bool                         `json:"follow_up_correct"`
+	CounsellingComplete    bool                         `json:"counselling_complete"`
+	CorrectlyManaged       bool                         `json:"correctly_managed"`
+	Feedback               []struct{}                   `json:"feedback"`
+	Warnings               []struct{ Code string }      `json:"warnings"`
+	Facts                  observation.Facts            `json:"facts"`
 }
 
 // keyInputs are the few assessment inputs worth a column of their own; the full
@@ -91,10 +176,20 @@ func WriteObservationsCSV(w io.Writer, rows iter.Seq2[Observation, error], opt O
 }
 
 func observationRow(o Observation, r []string) {
-	var in keyInputs
-	_ = json.Unmarshal(o.Assessment, &in) // stored assessments were decoded strictly on the way in
-	s := o.Score
-	wk := o.Worker
+	var body exportBody
+	var s exportScore
+	// The one-pass reader first; encoding/json when it meets something it does not
+	// handle. Stored JSON was decoded strictly on the way in, so a row that still
+	// fails keeps the cells it could fill rather than stopping a national export.
+	if !decodeBody(o.Body, &body) {
+		body = exportBody{}
+		_ = json.Unmarshal(o.Body, &body)
+	}
+	if !decodeScore(o.Score, &s) {
+		s = exportScore{}
+		_ = json.Unmarshal(o.Score, &s)
+	}
+	in, wk := body.Assessment, body.Worker
 	i := 0
 	put := func(v string) { r[i] = v; i++ }
 	put(o.ID)
@@ -120,7 +215,7 @@ func observationRow(o Observation, r []string) {
 	}
 	put(in.Ear.cell())
 	put(boolCell(len(in.YoungInfant) > 0 && string(in.YoungInfant) != "null"))
-	put(boolCell(o.RecordingFormUsed))
+	put(boolCell(body.RecordingFormUsed))
 	put(tasksDone(wk.Tasks))
 	put(list(wk.Classifications))
 	put(treatments(wk.Treatments))
@@ -173,7 +268,7 @@ func tasksDone(tasks map[string]bool) string {
 	return list(done)
 }
 
-func treatments(ts []observation.WorkerTreatment) string {
+func treatments(ts []struct{ Code string }) string {
 	codes := make([]string, len(ts))
 	for i, t := range ts {
 		codes[i] = t.Code
@@ -195,7 +290,7 @@ func counselling(c observation.Counselling) string {
 	return list(out)
 }
 
-func pairs(ps []observation.ClassificationPair) string {
+func pairs(ps []classificationPair) string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = p.Given + " → " + p.Expected
@@ -203,7 +298,7 @@ func pairs(ps []observation.ClassificationPair) string {
 	return list(out)
 }
 
-func doseErrors(ds []observation.DoseError) string {
+func doseErrors(ds []doseError) string {
 	out := make([]string, len(ds))
 	for i, d := range ds {
 		out[i] = d.Code + " " + strings.ReplaceAll(d.Problem, ";", ",") + " (" + d.Measure + ")"
@@ -211,7 +306,7 @@ func doseErrors(ds []observation.DoseError) string {
 	return list(out)
 }
 
-func warnings(ws []observation.Warning) string {
+func warnings(ws []struct{ Code string }) string {
 	out := make([]string, len(ws))
 	for i, w := range ws {
 		out[i] = w.Code

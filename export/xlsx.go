@@ -1,21 +1,16 @@
 package export
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"iter"
-	"strconv"
-	"time"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Format is a file format an export can be written in.
 type Format string
 
-// The formats: CSV (any size, first byte at once) and XLSX (what managers open; the
-// file can only be sent once its last row is written, since a zip ends with its index).
+// The formats: CSV and XLSX (what managers open). Both stream: an XLSX is a zip
+// written entry by entry, its one sheet row by row (xlsxstream.go).
 const (
 	CSV  Format = "csv"
 	XLSX Format = "xlsx"
@@ -56,124 +51,6 @@ const MaxXLSXRows = 1_048_575
 
 // SheetName is the name of the one sheet of an XLSX export.
 const SheetName = "data"
-
-// xlsxSink writes rows into one sheet with excelize's StreamWriter, which spills rows
-// to a temporary file past a few megabytes, so memory stays flat however long the
-// table; the workbook is assembled and written to w in close.
-type xlsxSink struct {
-	w     io.Writer
-	f     *excelize.File
-	sw    *excelize.StreamWriter
-	kinds []colKind
-	n     int
-	date  int // style ids
-	stamp int
-	cells []any
-}
-
-func newXLSXSink(w io.Writer, kinds []colKind) *xlsxSink {
-	return &xlsxSink{w: w, kinds: kinds}
-}
-
-func (s *xlsxSink) header(cols []string) error {
-	s.f = excelize.NewFile()
-	if err := s.f.SetSheetName("Sheet1", SheetName); err != nil {
-		return err
-	}
-	var err error
-	bold, err := s.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	// Custom formats rather than built-in 14/22, whose look follows the reader's
-	// locale: ISO dates read the same in Kigali, Paris and on a UK laptop.
-	ymd := "yyyy-mm-dd"
-	if s.date, err = s.f.NewStyle(&excelize.Style{CustomNumFmt: &ymd}); err != nil {
-		return err
-	}
-	ymdhm := "yyyy-mm-dd hh:mm"
-	if s.stamp, err = s.f.NewStyle(&excelize.Style{CustomNumFmt: &ymdhm}); err != nil {
-		return err
-	}
-	if s.sw, err = s.f.NewStreamWriter(SheetName); err != nil {
-		return err
-	}
-	// Column widths and the frozen header go before the first row (a stream writer
-	// cannot go back).
-	for i, k := range s.kinds {
-		width := 14.0
-		switch k {
-		case kTime:
-			width = 17
-		case kText:
-			width = 18
-		}
-		if err := s.sw.SetColWidth(i+1, i+1, width); err != nil {
-			return err
-		}
-	}
-	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	row := make([]any, len(cols))
-	for i, c := range cols {
-		row[i] = excelize.Cell{StyleID: bold, Value: c}
-	}
-	s.cells = make([]any, len(cols))
-	return s.sw.SetRow("A1", row)
-}
-
-func (s *xlsxSink) row(r []string) error {
-	if s.n == MaxXLSXRows {
-		return errors.New("export: more rows than one Excel sheet holds (1,048,575): export as CSV, or narrow --from/--to or --orgunit")
-	}
-	s.n++
-	for i, v := range r {
-		s.cells[i] = s.cell(s.kinds[i], v)
-	}
-	cell, err := excelize.CoordinatesToCellName(1, s.n+1)
-	if err != nil {
-		return err
-	}
-	return s.sw.SetRow(cell, s.cells)
-}
-
-// cell turns one formatted value back into its typed XLSX form; a value that does not
-// parse stays text rather than being lost.
-func (s *xlsxSink) cell(k colKind, v string) any {
-	if v == "" {
-		return nil
-	}
-	switch k {
-	case kNum:
-		if x, err := strconv.ParseFloat(v, 64); err == nil {
-			return x
-		}
-	case kBool:
-		if b, err := strconv.ParseBool(v); err == nil {
-			return b
-		}
-	case kDate:
-		if t, err := time.Parse(time.DateOnly, v); err == nil {
-			return excelize.Cell{StyleID: s.date, Value: t}
-		}
-	case kTime:
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			// Excel has no time zones: the moment is written as UTC wall time, as in CSV.
-			return excelize.Cell{StyleID: s.stamp, Value: t.UTC()}
-		}
-	}
-	return v
-}
-
-func (s *xlsxSink) close() error {
-	defer s.f.Close() // removes the stream writer's temporary file
-	if err := s.sw.Flush(); err != nil {
-		return err
-	}
-	_, err := s.f.WriteTo(s.w)
-	return err
-}
 
 // kindsOf lists each header column's kind (text unless named in kinds).
 func kindsOf(header []string, kinds map[string]colKind) []colKind {

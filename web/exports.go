@@ -23,6 +23,10 @@ type ExportStore interface {
 	ExportObservations(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.Observation, error]
 	ExportVisits(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.Visit, error]
 	ExportIndicatorCounts(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.IndicatorCount, error]
+	ExportReadinessChecks(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.ReadinessCheck, error]
+	ExportStockEvents(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.StockEvent, error]
+	ExportIssues(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.Issue, error]
+	ExportQICycles(ctx context.Context, f sqlstore.ExportFilter) iter.Seq2[export.QICycle, error]
 }
 
 // exportKind is one downloadable table and the permission it needs. Observations are
@@ -49,6 +53,22 @@ var exportKinds = []exportKind{
 	{"indicators", account.ReadIndicators, "export.table.indicators",
 		func(s ExportStore, ctx context.Context, f sqlstore.ExportFilter, w io.Writer, ff export.Format, o export.Options) (int, error) {
 			return export.WriteIndicators(w, ff, s.ExportIndicatorCounts(ctx, f), o)
+		}},
+	{"readiness", account.ReadReadiness, "export.table.readiness",
+		func(s ExportStore, ctx context.Context, f sqlstore.ExportFilter, w io.Writer, ff export.Format, o export.Options) (int, error) {
+			return export.WriteReadinessChecks(w, ff, s.ExportReadinessChecks(ctx, f), o)
+		}},
+	{"stockouts", account.ReadReadiness, "export.table.stockouts",
+		func(s ExportStore, ctx context.Context, f sqlstore.ExportFilter, w io.Writer, ff export.Format, o export.Options) (int, error) {
+			return export.WriteStockEvents(w, ff, s.ExportStockEvents(ctx, f), o)
+		}},
+	{"issues", account.ReadIssues, "export.table.issues",
+		func(s ExportStore, ctx context.Context, f sqlstore.ExportFilter, w io.Writer, ff export.Format, o export.Options) (int, error) {
+			return export.WriteIssues(w, ff, s.ExportIssues(ctx, f), o)
+		}},
+	{"qi-cycles", account.ReadQI, "export.table.qi_cycles",
+		func(s ExportStore, ctx context.Context, f sqlstore.ExportFilter, w io.Writer, ff export.Format, o export.Options) (int, error) {
+			return export.WriteQICycles(w, ff, s.ExportQICycles(ctx, f), o)
 		}},
 }
 
@@ -175,8 +195,8 @@ func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // exportDownload streams one table for the caller's area (or ?orgunit= inside it):
-// CSV starts at once and never holds more than a page of rows; XLSX goes through
-// excelize's stream writer and is sent when complete.
+// CSV and XLSX both start at once and never hold more than a page of rows (the XLSX
+// is a zip written entry by entry, its sheet row by row).
 func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 	name, ext, ok := strings.Cut(r.PathValue("file"), ".")
 	format, fok := export.ParseFormat(ext)

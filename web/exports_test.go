@@ -79,6 +79,24 @@ func TestExportDownloadsScopeAndLanguage(t *testing.T) {
 		}
 	}
 
+	// The facility-system tables: a supervisor downloads the district's, nothing of
+	// another district's, and the manager the whole country's.
+	for _, table := range []string{"readiness", "stockouts", "issues", "qi-cycles"} {
+		if r := e.get("/exports/"+table+".csv?orgunit="+idString(kir.ID), "supervisor.kayonza"); r.Status != 403 {
+			t.Errorf("%s of Kirehe as Kayonza's supervisor: %d", table, r.Status)
+		}
+		mine := readCSV(t, e.get("/exports/"+table+".csv", "supervisor.kayonza"))
+		national := readCSV(t, e.get("/exports/"+table+".csv", "manager"))
+		if len(mine) < 2 || len(national) < len(mine) {
+			t.Errorf("%s: supervisor %d rows, manager %d", table, len(mine)-1, len(national)-1)
+		}
+		for _, r := range mine[1:] {
+			if strings.Contains(strings.Join(r, ","), "Kirehe") {
+				t.Fatalf("%s: Kirehe row in Kayonza's export: %v", table, r)
+			}
+		}
+	}
+
 	// XLSX: a real workbook, bold header, visit dates as dates.
 	x := e.get("/exports/visits.xlsx", "supervisor.kayonza")
 	if x.Status != 200 || x.Header.Get("Content-Type") != export.XLSX.ContentType() ||

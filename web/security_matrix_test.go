@@ -217,6 +217,17 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 		{pattern: "POST /assignments/{id}/end", path: fresh("/assignments/%s/end", newAssignment), form: func(bool) url.Values { return form("end_on", "2026-12-31") }, in: "yyynn", out: "yynnn"},
 
 		{pattern: "GET /audit", in: "ynnnn"},
+		{pattern: "GET /admin/dhis2", in: "ynnnn"},
+		{pattern: "GET /admin/dhis2/mapping.json", in: "ynnnn"},
+		{pattern: "GET /api/v1/dhis2/jobs", in: "ynnnn"},
+		{pattern: "GET /api/v1/dhis2/mapping", in: "ynnnn"},
+		{pattern: "GET /api/v1/dhis2/schedule", in: "ynnnn"},
+		{pattern: "POST /admin/dhis2/mapping", in: "ynnnn"},
+		{pattern: "POST /admin/dhis2/mapping/import", in: "bnnnn"},
+		{pattern: "POST /admin/dhis2/orgunits", in: "ynnnn"},
+		{pattern: "POST /admin/dhis2/schedule", in: "bnnnn"},
+		{pattern: "PUT /api/v1/dhis2/mapping", in: "bnnnn"},
+		{pattern: "PUT /api/v1/dhis2/schedule", in: "bnnnn"},
 		{pattern: "GET /imci/check", in: all},
 		{pattern: "POST /imci/check", in: "bbbbb"},
 		{pattern: "GET /growth", in: all},
@@ -398,6 +409,11 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 		case r.public:
 			if got.Status >= 500 || got.Status == 403 || strings.HasPrefix(loc, "/login") {
 				t.Errorf("%s %s anonymous: %d %s, want it served", method, p, got.Status, loc)
+			}
+		case strings.HasPrefix(p, "/api/") || strings.HasSuffix(p, ".json"):
+			// JSON answers: a machine gets 401, not a login page.
+			if got.Status != 401 {
+				t.Errorf("%s %s anonymous: %d, want 401", method, p, got.Status)
 			}
 		default:
 			if got.Status != 303 || !strings.HasPrefix(loc, "/login") {

@@ -49,6 +49,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.voiceRoutes(mux)
 	s.dashboardRoutes(mux)
 	s.exportRoutes(mux)
+	s.dhis2AdminRoutes(mux)
 
 	// Static files gzipped once per process (offline_compress.go); started now so the
 	// first phone does not wait for it.

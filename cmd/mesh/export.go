@@ -19,7 +19,7 @@ import (
 )
 
 func init() {
-	command("export", "stream a table as CSV or XLSX: mesh export observations|visits|indicators", runExport)
+	command("export", "stream a table as CSV or XLSX: mesh export observations|visits|indicators|readiness|stockouts|issues|qi-cycles", runExport)
 	for _, t := range exportTables {
 		subcommands("export", t.name)
 	}
@@ -41,6 +41,22 @@ var exportTables = []struct {
 	{"indicators", "one row per facility, month and indicator (counts and value)",
 		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
 			return export.WriteIndicators(w, format, db.ExportIndicatorCounts(ctx, f), opt)
+		}},
+	{"readiness", "one row per readiness check: items answered, tracers in stock, equipment, infrastructure",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteReadinessChecks(w, format, db.ExportReadinessChecks(ctx, f), opt)
+		}},
+	{"stockouts", "one row per stock-out event of a tracer commodity",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteStockEvents(w, format, db.ExportStockEvents(ctx, f), opt)
+		}},
+	{"issues", "one row per facility issue (supply, equipment, staffing…)",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteIssues(w, format, db.ExportIssues(ctx, f), opt)
+		}},
+	{"qi-cycles", "one row per PDSA cycle with its QI project",
+		func(ctx context.Context, db *sqlstore.DB, f sqlstore.ExportFilter, w io.Writer, format export.Format, opt export.Options) (int, error) {
+			return export.WriteQICycles(w, format, db.ExportQICycles(ctx, f), opt)
 		}},
 }
 
@@ -132,6 +148,15 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 			}
 			return "mesh: " + env.T("cli.export.progress", env.N(n), name, env.N(math.Round(rate)))
 		}}
+	// A count first turns progress into a bar; on a terminal it redraws in place
+	// (a hundred steps), in a log it prints a line every --progress-every rows.
+	if opt.Total, err = db.ExportCount(ctx, name, f); err != nil {
+		return err
+	}
+	if isTerminal(env.Stderr) {
+		opt.Redraw = true
+		opt.ProgressEvery = max(1, min(*every, opt.Total/100))
+	}
 	if *out == "" {
 		bw := bufio.NewWriterSize(env.Stdout, 64<<10)
 		if _, err := write(ctx, db, f, bw, ff, opt); err != nil {
@@ -158,6 +183,16 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 		return err
 	}
 	return os.Rename(tmp.Name(), *out)
+}
+
+// isTerminal reports whether w is a character device (a terminal, not a file or pipe).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // exportDay reads a --from/--to value: a day, or a month meaning its first (from) or

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"mesh/export"
 	"mesh/i18n"
@@ -32,7 +36,9 @@ func TestExportCLI(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "observations.csv")
 	st, stdout, stderr := runCLI(t, "", "export", "observations", "--format", "csv", "--db", dsn, "-o", file, "--progress-every", "500")
-	if st != 0 || stdout != "" || !strings.Contains(stderr, "500 observations exported") || !strings.Contains(stderr, "done,") {
+	// Not a terminal: a bar line every 500 rows with the count out of the total.
+	if st != 0 || stdout != "" || !strings.Contains(stderr, fmt.Sprintf("] %3d%% 500/%d observations", 500*100/stored, stored)) ||
+		!strings.Contains(stderr, "done,") {
 		t.Fatalf("export: %d %q %q", st, stdout, stderr)
 	}
 	b, err := os.ReadFile(file)
@@ -47,6 +53,32 @@ func TestExportCLI(t *testing.T) {
 		st, out, stderr := runCLI(t, "", "export", table, "--from", "2026-01", "--to", "2026-03-31", "--db", dsn)
 		if st != 0 || !strings.HasPrefix(out, export.BOM) || strings.Count(out, "\n") < 10 {
 			t.Errorf("%s: %d %q %.200q", table, st, stderr, out)
+		}
+	}
+	// The facility-system tables, whole, in French, as XLSX: a workbook whose first
+	// row is the French header.
+	for _, table := range []string{"readiness", "stockouts", "issues", "qi-cycles"} {
+		file := filepath.Join(t.TempDir(), table+".xlsx")
+		st, _, stderr := runCLI(t, "", "export", table, "--format", "xlsx", "--lang", "fr", "--db", dsn, "-o", file)
+		if st != 0 || !strings.Contains(stderr, "done,") {
+			t.Fatalf("%s: %d %q", table, st, stderr)
+		}
+		x, err := excelize.OpenFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := x.GetRows(export.SheetName)
+		if table == "readiness" {
+			// The check date is a real date: a day number underneath, shown yyyy-mm-dd.
+			raw, _ := x.GetCellValue(export.SheetName, "B2", excelize.Options{RawCellValue: true})
+			shown, _ := x.GetCellValue(export.SheetName, "B2")
+			if _, err := strconv.ParseFloat(raw, 64); err != nil || len(shown) != 10 {
+				t.Errorf("readiness date cell: raw %q, shown %q", raw, shown)
+			}
+		}
+		x.Close()
+		if err != nil || len(rows) < 4 || rows[0][1] == "" || rows[0][0] != i18n.T("fr", "export.col.id") {
+			t.Errorf("%s: %d rows, header %v, %v", table, len(rows), rows[0], err)
 		}
 	}
 	for _, args := range [][]string{

@@ -14,6 +14,7 @@ import (
 
 	"mesh/api"
 	"mesh/auth"
+	"mesh/dhis2"
 	"mesh/metrics"
 	"mesh/sqlstore"
 	"mesh/web"
@@ -97,6 +98,10 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 		defer msrv.Close()
 		fmt.Fprintf(env.Stderr, "mesh: %s\n", env.T("ops.serve.metrics_on", mln.Addr()))
 	}
+	// The scheduled monthly DHIS2 push, off until an admin turns it on (docs/dhis2.md):
+	// every server ticks each minute; a lease in the database lets one push at a time.
+	host, _ := os.Hostname()
+	go (&dhis2.Scheduler{Store: db, Source: db, Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Logger: logger}).Run(ctx, time.Minute)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return failT("cli.err.listen", cfg.addr, err)
