@@ -118,6 +118,7 @@ func adminLinks(u *account.User) []NavLink {
 		{account.WriteAssignments, "/assignments/new", "assignments.new"},
 		{account.ReadUsers, "/users", "nav.users"},
 		{account.ReadAudit, "/audit", "nav.audit"},
+		{account.ManageDHIS2, "/admin/dhis2", "dhis2.title"},
 	} {
 		if account.Can(u, l.p) {
 			out = append(out, NavLink{Href: l.href, Key: l.key})

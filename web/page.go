@@ -137,6 +137,7 @@ func navFor(u *account.User, current string) []NavLink {
 	add(account.ReadAssignments, "/assignments", "nav.assignments")
 	add(account.ReadUsers, "/users", "nav.users")
 	add(account.ReadAudit, "/audit", "nav.audit")
+	add(account.ManageDHIS2, "/admin/dhis2", "dhis2.title")
 	for i := range links {
 		h := links[i].Href
 		links[i].Current = current == h || (h != "/" && strings.HasPrefix(current, h+"/"))
