@@ -116,10 +116,14 @@ func (db *DB) openPostgres(dsn string) error {
 }
 
 // sqliteDSN puts the pragmas in the DSN so that every pooled connection gets them
-// (a PRAGMA run with Exec reaches only one connection).
+// (a PRAGMA run with Exec reaches only one connection). synchronous=NORMAL in WAL
+// mode syncs the WAL at checkpoints, not at each commit: a commit survives a crash
+// of the program, and only a power loss can take back the last commits.
+// temp_store=MEMORY keeps the savepoint sub-journal of group commit in memory
+// (otherwise it spills to a temporary file once a batch passes 64 KiB).
 func sqliteDSN(path string, readOnly bool) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	if readOnly {

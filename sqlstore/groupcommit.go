@@ -75,7 +75,11 @@ func (db *DB) runBatch(batch []*writeReq) {
 	var toCache []string
 	ok := 0
 	for i, r := range batch {
-		errs[i] = db.runInSavepoint(sqlTx, r, now, &toCache)
+		if len(batch) == 1 {
+			errs[i] = db.runAlone(sqlTx, r, now, &toCache) // no savepoint: a failure rolls back the whole transaction
+		} else {
+			errs[i] = db.runInSavepoint(sqlTx, r, now, &toCache)
+		}
 		if errs[i] == nil {
 			ok++
 		}
@@ -119,6 +123,17 @@ func (db *DB) runInSavepoint(sqlTx *sql.Tx, r *writeReq, now time.Time, toCache 
 	if _, rerr := sqlTx.ExecContext(ctx, "RELEASE w"); rerr != nil && err == nil {
 		return driverError(rerr)
 	}
+	return err
+}
+
+// runAlone runs the only write of a batch straight in the transaction.
+func (db *DB) runAlone(sqlTx *sql.Tx, r *writeReq, now time.Time, toCache *[]string) error {
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	tx := &Tx{Tx: sqlTx, db: db, ctx: context.WithoutCancel(r.ctx), now: now}
+	err := r.fn(tx)
+	*toCache = append(*toCache, tx.toCache...)
 	return err
 }
 
