@@ -46,7 +46,7 @@ type DB struct {
 	// single cost of a save before (modernc re-parses every un-prepared statement).
 	stmts sync.Map // stmtKey → *sql.Stmt
 
-	// writes feeds the SQLite group committer (nil on PostgreSQL); see groupcommit.go.
+	// writes feeds the group committer (nil when MESH_GROUP_COMMIT=0); see groupcommit.go.
 	writes  chan *writeReq
 	stopped chan struct{}
 	closeMu sync.RWMutex
@@ -112,7 +112,17 @@ func (db *DB) openPostgres(dsn string) error {
 	pool.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db.write, db.read = pool, pool
+	if groupCommit() {
+		db.startCommitter()
+	}
 	return nil
+}
+
+// groupCommit reports whether writes go through the group committer (the default);
+// MESH_GROUP_COMMIT=0 (or the older MESH_SQLITE_GROUP_COMMIT=0) gives each write its
+// own transaction, for comparison.
+func groupCommit() bool {
+	return os.Getenv("MESH_GROUP_COMMIT") != "0" && os.Getenv("MESH_SQLITE_GROUP_COMMIT") != "0"
 }
 
 // sqliteDSN puts the pragmas in the DSN so that every pooled connection gets them
@@ -151,9 +161,14 @@ func (db *DB) openSQLite(path string) error {
 		w.Close()
 		return err
 	}
+	// Keep every reader open: database/sql keeps two idle by default, so under load
+	// the others were closed and reopened, each time re-reading the schema and
+	// re-preparing the cached statements.
 	r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	r.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	r.SetConnMaxLifetime(0)
 	db.write, db.read = w, r
-	if os.Getenv("MESH_SQLITE_GROUP_COMMIT") != "0" {
+	if groupCommit() {
 		db.startCommitter()
 	}
 	return nil

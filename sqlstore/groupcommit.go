@@ -7,12 +7,14 @@ import (
 	"time"
 )
 
-// Group commit for SQLite. SQLite has one writer, and most of a small write's cost is
-// the commit itself, so concurrent writes are queued to one goroutine that runs up to
-// maxBatch of them in a single transaction, each inside its own savepoint: a write that
-// fails rolls back to its savepoint alone, and nobody is told "done" before the shared
-// COMMIT has succeeded. If the commit fails, every write of the batch gets the error,
-// so nothing is acknowledged that is not stored.
+// Group commit. Most of a small write's cost is the commit itself: on SQLite the WAL
+// append (one writer at a time anyway), on PostgreSQL the flush of its WAL to disk
+// (and writes that touch the change log are serialized by its advisory lock). So
+// concurrent writes are queued to one goroutine that runs up to maxBatch of them in a
+// single transaction, each inside its own savepoint: a write that fails rolls back to
+// its savepoint alone, and nobody is told "done" before the shared COMMIT has
+// succeeded. If the commit fails, every write of the batch gets the error, so nothing
+// is acknowledged that is not stored. A batch of one write needs no savepoint.
 
 const maxBatch = 64
 
