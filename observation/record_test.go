@@ -56,3 +56,55 @@ func TestLocalMonthZones(t *testing.T) {
 		}
 	}
 }
+
+// Decode keeps the decoded assessment for Prepare; scoring from it, twice, must give
+// what a fresh decode gives, z-score warnings included (Prepare must not change it).
+func TestDecodedAssessmentReused(t *testing.T) {
+	for name, a := range map[string]assessment{
+		"child":        child8m().with("nutrition.wfh_z", 1.5),
+		"young infant": youngInfant().with("young_infant.feeding.waz", 1.5),
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := newObservation(t, a)
+			c, res := expect(t, o)
+			o.Worker = perfectWorker(c, res)
+			if o.Worker.Treatments == nil {
+				o.Worker.Treatments = []WorkerTreatment{}
+			}
+			o.Measurements = &Measurements{LengthCm: 68, Measured: "lying"}
+			body, err := json.Marshal(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dec, errs := Decode(body)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			if _, ok := dec.decodedInput(); !ok {
+				t.Fatal("Decode kept no decoded assessment")
+			}
+			fresh := dec
+			fresh.Assessment = append(json.RawMessage(nil), dec.Assessment...) // other bytes: decoded again
+			if _, ok := fresh.decodedInput(); ok {
+				t.Fatal("a replaced assessment still reads the kept input")
+			}
+			_, want, err := Evaluate(fresh, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantJSON, _ := json.Marshal(want)
+			if len(want.Warnings) == 0 {
+				t.Fatalf("the case should warn about the typed z-score: %s", wantJSON)
+			}
+			for i := 0; i < 2; i++ {
+				_, got, err := Evaluate(dec, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if gotJSON, _ := json.Marshal(got); string(gotJSON) != string(wantJSON) {
+					t.Errorf("round %d: score from the kept input\n%s\nwant\n%s", i, gotJSON, wantJSON)
+				}
+			}
+		})
+	}
+}
