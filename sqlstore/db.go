@@ -229,8 +229,8 @@ type Tx struct {
 // stmt returns q prepared for this transaction. On SQLite a statement already in the
 // writer's cache is reused; a new one is prepared on the transaction and queued to
 // be cached once the transaction has released the single writer connection (preparing
-// on the pool now would wait for that very connection). PostgreSQL's driver keeps its
-// own per-connection statement cache, so it goes straight through.
+// on the pool now would wait for that very connection). PostgreSQL does not come here
+// (see exec): pgx keeps its own per-connection statement cache.
 func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 	q = tx.db.rebind(q)
 	if tx.db.Dialect == SQLite {
@@ -243,8 +243,14 @@ func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 	return st, driverError(err)
 }
 
-// exec runs a write statement with ? placeholders.
+// exec runs a write statement with ? placeholders. On PostgreSQL it goes straight to
+// pgx, whose per-connection cache prepares a statement once: an explicit Prepare in
+// the transaction cost a round trip to prepare and another to deallocate at its end.
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	if tx.db.Dialect == Postgres {
+		res, err := tx.ExecContext(tx.ctx, tx.db.rebind(q), args...)
+		return res, driverError(err)
+	}
 	st, err := tx.stmt(q)
 	if err != nil {
 		return nil, err
@@ -255,6 +261,10 @@ func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
 
 // query runs a query with ? placeholders inside the transaction.
 func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	if tx.db.Dialect == Postgres {
+		rows, err := tx.QueryContext(tx.ctx, tx.db.rebind(q), args...)
+		return rows, driverError(err)
+	}
 	st, err := tx.stmt(q)
 	if err != nil {
 		return nil, err
@@ -265,6 +275,9 @@ func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
 
 // queryRow runs a single-row query with ? placeholders inside the transaction.
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	if tx.db.Dialect == Postgres {
+		return tx.QueryRowContext(tx.ctx, tx.db.rebind(q), args...)
+	}
 	st, err := tx.stmt(q)
 	if err != nil {
 		return tx.QueryRowContext(tx.ctx, tx.db.rebind(q), args...) // reports the same error on Scan
