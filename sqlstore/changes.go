@@ -5,6 +5,9 @@ import (
 	"strconv"
 )
 
+// changeLogLock is the PostgreSQL advisory lock that orders change-log writers.
+const changeLogLock = `SELECT pg_advisory_xact_lock(727275)`
+
 // recordChange moves a record to the head of the change log. On PostgreSQL an
 // advisory lock held to commit makes sequence numbers follow commit order, so a
 // client's cursor can never step over a change that commits late.
@@ -19,10 +22,11 @@ func (tx *Tx) recordFirstChange(typ, id, path string) error {
 }
 
 func (tx *Tx) logChange(typ, id, path string, existing bool) error {
-	if tx.db.Dialect == Postgres {
-		if _, err := tx.exec(`SELECT pg_advisory_xact_lock(727275)`); err != nil {
+	if tx.db.Dialect == Postgres && !tx.changeLocked {
+		if _, err := tx.exec(changeLogLock); err != nil {
 			return err
 		}
+		tx.changeLocked = true
 	}
 	if existing {
 		if _, err := tx.exec(`DELETE FROM changes WHERE type = ? AND record_id = ?`, typ, id); err != nil {

@@ -224,6 +224,10 @@ type Tx struct {
 	now time.Time
 
 	toCache []string // statements to prepare on the writer after commit
+
+	changeLocked bool // PostgreSQL: the change-log lock is already held (group commit takes it per batch)
+
+	counts countDeltas // facility-month count changes to write before COMMIT (see addCounts)
 }
 
 // stmt returns q prepared for this transaction. On SQLite a statement already in the
@@ -320,7 +324,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return driverError(err)
 	}
 	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC()}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil && len(tx.counts) > 0 {
+		err = tx.flushCounts(tx.counts)
+	}
+	if err != nil {
 		sqlTx.Rollback()
 		return err
 	}
