@@ -12,7 +12,6 @@ import (
 	"mesh/auth"
 	"mesh/metrics"
 	"mesh/observation"
-	"mesh/staff"
 	"mesh/visit"
 )
 
@@ -92,38 +91,33 @@ var observationSaves = metrics.Default.Counter("mesh_observation_saves_total",
 	"Observations saved through PUT /api/v1/observations/{id} or sync, by outcome: created, updated, unchanged.", "outcome")
 
 // placeObservation checks the visit and worker, scores the observation and fills the
-// facility and month it counts in.
+// facility and month it counts in. What it checks is read in one query (the visit's
+// facility, the worker's postings, where a stored observation under the same id
+// counts), fresh on every save so the scope checks are exact.
 func (s *Server) placeObservation(r *http.Request, o observation.Observation) (*observation.Record, error) {
 	c := caller(r)
-	v, err := s.Store.FindVisitByID(ctx(r), o.VisitID)
-	if mesh.ErrorCode(err) == mesh.ENOTFOUND {
-		return nil, mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "visit_id", Message: "visit_id names no visit: save the visit first"})
-	} else if err != nil {
-		return nil, err
-	}
-	if err := auth.Check(c, account.WriteObservations, v.FacilityPath); err != nil {
-		return nil, err
-	}
-	if old, err := s.Store.FindObservationByID(ctx(r), o.ID); err == nil {
-		if err := auth.Check(c, account.WriteObservations, old.FacilityPath); err != nil {
-			return nil, err
-		}
-	}
-	hw, err := s.Store.FindHealthWorkerByID(ctx(r), o.HealthWorkerID)
-	if mesh.ErrorCode(err) == mesh.ENOTFOUND {
-		return nil, mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "health_worker_id", Message: "health_worker_id names no health worker"})
-	} else if err != nil {
-		return nil, err
-	}
-	if !postedAt(hw.Postings, v.FacilityID) && hw.FacilityID != v.FacilityID {
-		return nil, mesh.Invalid(mesh.FieldError{Code: "INVALID_REFERENCE", Field: "health_worker_id", Message: "this health worker is not posted at the visit's facility"})
-	}
-	fac, err := s.Store.FindOrgUnitByID(ctx(r), v.FacilityID)
+	p, err := s.Store.FindPlacement(ctx(r), o.ID, o.VisitID, o.HealthWorkerID)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := observation.Build(o, observation.Place{FacilityID: fac.ID, FacilityPath: fac.Path, TimeZone: fac.TimeZone},
-		observation.Options{TrainedOn: hw.IMCITrainedOn, Protocol: s.protocol()})
+	if !p.VisitFound {
+		return nil, mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "visit_id", Message: "visit_id names no visit: save the visit first"})
+	}
+	if err := auth.Check(c, account.WriteObservations, p.Place.FacilityPath); err != nil {
+		return nil, err
+	}
+	if p.StoredPath != "" {
+		if err := auth.Check(c, account.WriteObservations, p.StoredPath); err != nil {
+			return nil, err
+		}
+	}
+	if !p.WorkerFound {
+		return nil, mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "health_worker_id", Message: "health_worker_id names no health worker"})
+	}
+	if !p.WorkerPosted {
+		return nil, mesh.Invalid(mesh.FieldError{Code: "INVALID_REFERENCE", Field: "health_worker_id", Message: "this health worker is not posted at the visit's facility"})
+	}
+	rec, err := observation.Build(o, p.Place, observation.Options{TrainedOn: p.TrainedOn, Protocol: s.protocol()})
 	if err != nil {
 		return nil, prefixAssessment(err)
 	}
@@ -147,17 +141,6 @@ func prefixAssessment(err error) error {
 }
 
 func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
-
-// postedAt reports whether any of a worker's postings (past or present) is at facility
-// id: an observation recorded later for a worker who has since moved still counts.
-func postedAt(ps []staff.Posting, id int64) bool {
-	for _, p := range ps {
-		if p.FacilityID == id {
-			return true
-		}
-	}
-	return false
-}
 
 func (s *Server) putObservation(w http.ResponseWriter, r *http.Request) {
 	limit := s.MaxBody
@@ -184,7 +167,22 @@ func (s *Server) putObservation(w http.ResponseWriter, r *http.Request) {
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, rec)
+	writeRecord(w, status, rec)
+}
+
+// writeRecord answers with an observation record; a fresh one is assembled from the
+// JSON made for its stored row instead of being encoded a second time.
+func writeRecord(w http.ResponseWriter, status int, rec *observation.Record) {
+	b, err := rec.AppendJSON(make([]byte, 0, 8192))
+	if err != nil {
+		writeJSON(w, status, rec)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
 }
 
 // requestVersion reads an optional version from ?version= or an If-Match header.

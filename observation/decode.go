@@ -54,6 +54,7 @@ func Decode(body []byte) (Observation, []mesh.FieldError) {
 	if len(r.errs) > 0 {
 		return Observation{}, r.errs
 	}
+	o.decoded = r.decoded
 	return o, nil
 }
 
@@ -76,6 +77,7 @@ func parseJSON(data []byte) (any, error) {
 type reader struct {
 	errs          []mesh.FieldError
 	rawAssessment json.RawMessage
+	decoded       *decodedAssessment
 }
 
 func (r *reader) add(code, field, format string, args ...any) {
@@ -285,12 +287,14 @@ func (r *reader) assessment(o *obj) json.RawMessage {
 		return nil
 	}
 	raw := slices.Clone(r.rawAssessment)
-	if _, errs := imci.Decode(raw); len(errs) > 0 {
+	in, errs := imci.Decode(raw)
+	if len(errs) > 0 {
 		for _, e := range errs {
 			r.errs = append(r.errs, prefixed(e))
 		}
 		return nil
 	}
+	r.decoded = &decodedAssessment{raw: raw, in: in}
 	return raw
 }
 

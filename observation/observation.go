@@ -8,6 +8,8 @@ package observation
 import (
 	"encoding/json"
 	"time"
+
+	"mesh/imci"
 )
 
 // Observation is one case observation as PUT /api/v1/observations/{id} carries it.
@@ -25,6 +27,25 @@ type Observation struct {
 	Worker            WorkerActions   `json:"worker"`
 	Notes             string          `json:"notes,omitempty"`
 	NextSteps         string          `json:"next_steps,omitempty"`
+
+	// decoded is the assessment as Decode checked it, so Prepare need not decode
+	// the same bytes again; it counts only while Assessment is still those bytes.
+	decoded *decodedAssessment
+}
+
+type decodedAssessment struct {
+	raw json.RawMessage
+	in  imci.Input
+}
+
+// decodedInput returns the input Decode made of o.Assessment, if o.Assessment is
+// still the very slice it decoded.
+func (o Observation) decodedInput() (imci.Input, bool) {
+	d := o.decoded
+	if d == nil || len(d.raw) == 0 || len(d.raw) != len(o.Assessment) || &d.raw[0] != &o.Assessment[0] {
+		return imci.Input{}, false
+	}
+	return d.in, true
 }
 
 // Measurements are the raw anthropometry the growth package needs beyond the

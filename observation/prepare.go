@@ -50,7 +50,11 @@ type Case struct {
 // typed and a ZSCORE_NOT_COMPUTED warning says why. Errors only come from an
 // assessment that is not a valid IMCI input (paths prefixed "assessment.").
 func Prepare(o Observation) (Case, []mesh.FieldError) {
-	in, errs := imci.Decode(o.Assessment)
+	in, ok := o.decodedInput()
+	var errs []mesh.FieldError
+	if !ok {
+		in, errs = imci.Decode(o.Assessment)
+	}
 	if len(errs) > 0 {
 		out := make([]mesh.FieldError, len(errs))
 		for i, e := range errs {
@@ -73,6 +77,9 @@ func (c *Case) fillWFH() {
 	in := &c.Input
 	if in.Nutrition == nil {
 		in.Nutrition = &imci.Nutrition{} // measurements were given for this block
+	} else {
+		n := *in.Nutrition // a copy: the decoded input may be shared with the observation
+		in.Nutrition = &n
 	}
 	typed := in.Nutrition.WFHz
 	if reason := missingForZ(*in); reason != "" {
@@ -96,7 +103,9 @@ func (c *Case) fillWAZ() {
 	if in.YoungInfant == nil || in.YoungInfant.Feeding == nil {
 		return // no feeding assessment to fill: adding one would invent a classification
 	}
-	f := in.YoungInfant.Feeding
+	yi, fe := *in.YoungInfant, *in.YoungInfant.Feeding // copies: the decoded input may be shared
+	yi.Feeding, in.YoungInfant = &fe, &yi
+	f := &fe
 	if reason := missingForZ(*in); reason != "" {
 		if c.Observation.Measurements != nil || f.WAZ == nil {
 			c.warn(WarnZScoreNotComputed, field, f.WAZ, nil, "weight-for-age z not computed: "+reason)

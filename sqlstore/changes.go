@@ -5,17 +5,33 @@ import (
 	"strconv"
 )
 
+// changeLogLock is the PostgreSQL advisory lock that orders change-log writers.
+const changeLogLock = `SELECT pg_advisory_xact_lock(727275)`
+
 // recordChange moves a record to the head of the change log. On PostgreSQL an
 // advisory lock held to commit makes sequence numbers follow commit order, so a
 // client's cursor can never step over a change that commits late.
 func (tx *Tx) recordChange(typ, id, path string) error {
-	if tx.db.Dialect == Postgres {
-		if _, err := tx.exec(`SELECT pg_advisory_xact_lock(727275)`); err != nil {
+	return tx.logChange(typ, id, path, true)
+}
+
+// recordFirstChange logs the first change of a record created in this transaction:
+// it has no entry to move yet, so the DELETE is skipped.
+func (tx *Tx) recordFirstChange(typ, id, path string) error {
+	return tx.logChange(typ, id, path, false)
+}
+
+func (tx *Tx) logChange(typ, id, path string, existing bool) error {
+	if tx.db.Dialect == Postgres && !tx.changeLocked {
+		if _, err := tx.exec(changeLogLock); err != nil {
 			return err
 		}
+		tx.changeLocked = true
 	}
-	if _, err := tx.exec(`DELETE FROM changes WHERE type = ? AND record_id = ?`, typ, id); err != nil {
-		return err
+	if existing {
+		if _, err := tx.exec(`DELETE FROM changes WHERE type = ? AND record_id = ?`, typ, id); err != nil {
+			return err
+		}
 	}
 	_, err := tx.exec(`INSERT INTO changes (type, record_id, path, at) VALUES (?, ?, ?, ?)`, typ, id, path, tx.now)
 	return err

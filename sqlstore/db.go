@@ -46,7 +46,7 @@ type DB struct {
 	// single cost of a save before (modernc re-parses every un-prepared statement).
 	stmts sync.Map // stmtKey → *sql.Stmt
 
-	// writes feeds the SQLite group committer (nil on PostgreSQL); see groupcommit.go.
+	// writes feeds the group committer (nil when MESH_GROUP_COMMIT=0); see groupcommit.go.
 	writes  chan *writeReq
 	stopped chan struct{}
 	closeMu sync.RWMutex
@@ -112,6 +112,9 @@ func (db *DB) openPostgres(dsn string) error {
 		return err
 	}
 	db.write, db.read = pool, pool
+	if groupCommit() {
+		db.startCommitter()
+	}
 	return nil
 }
 
@@ -130,11 +133,22 @@ func postgresPool(dsn string) (*sql.DB, error) {
 	return pool, nil
 }
 
+// groupCommit reports whether writes go through the group committer (the default);
+// MESH_GROUP_COMMIT=0 (or the older MESH_SQLITE_GROUP_COMMIT=0) gives each write its
+// own transaction, for comparison.
+func groupCommit() bool {
+	return os.Getenv("MESH_GROUP_COMMIT") != "0" && os.Getenv("MESH_SQLITE_GROUP_COMMIT") != "0"
+}
+
 // sqliteDSN puts the pragmas in the DSN so that every pooled connection gets them
-// (a PRAGMA run with Exec reaches only one connection).
+// (a PRAGMA run with Exec reaches only one connection). synchronous=NORMAL in WAL
+// mode syncs the WAL at checkpoints, not at each commit: a commit survives a crash
+// of the program, and only a power loss can take back the last commits.
+// temp_store=MEMORY keeps the savepoint sub-journal of group commit in memory
+// (otherwise it spills to a temporary file once a batch passes 64 KiB).
 func sqliteDSN(path string, readOnly bool) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	if readOnly {
@@ -162,9 +176,14 @@ func (db *DB) openSQLite(path string) error {
 		w.Close()
 		return err
 	}
+	// Keep every reader open: database/sql keeps two idle by default, so under load
+	// the others were closed and reopened, each time re-reading the schema and
+	// re-preparing the cached statements.
 	r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	r.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	r.SetConnMaxLifetime(0)
 	db.write, db.read = w, r
-	if os.Getenv("MESH_SQLITE_GROUP_COMMIT") != "0" {
+	if groupCommit() {
 		db.startCommitter()
 	}
 	return nil
@@ -223,13 +242,17 @@ type Tx struct {
 	now time.Time
 
 	toCache []string // statements to prepare on the writer after commit
+
+	changeLocked bool // PostgreSQL: the change-log lock is already held (group commit takes it per batch)
+
+	counts countDeltas // facility-month count changes to write before COMMIT (see addCounts)
 }
 
 // stmt returns q prepared for this transaction. On SQLite a statement already in the
 // writer's cache is reused; a new one is prepared on the transaction and queued to
 // be cached once the transaction has released the single writer connection (preparing
-// on the pool now would wait for that very connection). PostgreSQL's driver keeps its
-// own per-connection statement cache, so it goes straight through.
+// on the pool now would wait for that very connection). PostgreSQL does not come here
+// (see exec): pgx keeps its own per-connection statement cache.
 func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 	q = tx.db.rebind(q)
 	if tx.db.Dialect == SQLite {
@@ -242,8 +265,14 @@ func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 	return st, driverError(err)
 }
 
-// exec runs a write statement with ? placeholders.
+// exec runs a write statement with ? placeholders. On PostgreSQL it goes straight to
+// pgx, whose per-connection cache prepares a statement once: an explicit Prepare in
+// the transaction cost a round trip to prepare and another to deallocate at its end.
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	if tx.db.Dialect == Postgres {
+		res, err := tx.ExecContext(tx.ctx, tx.db.rebind(q), args...)
+		return res, driverError(err)
+	}
 	st, err := tx.stmt(q)
 	if err != nil {
 		return nil, err
@@ -254,6 +283,10 @@ func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
 
 // query runs a query with ? placeholders inside the transaction.
 func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	if tx.db.Dialect == Postgres {
+		rows, err := tx.QueryContext(tx.ctx, tx.db.rebind(q), args...)
+		return rows, driverError(err)
+	}
 	st, err := tx.stmt(q)
 	if err != nil {
 		return nil, err
@@ -264,6 +297,9 @@ func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
 
 // queryRow runs a single-row query with ? placeholders inside the transaction.
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	if tx.db.Dialect == Postgres {
+		return tx.QueryRowContext(tx.ctx, tx.db.rebind(q), args...)
+	}
 	st, err := tx.stmt(q)
 	if err != nil {
 		return tx.QueryRowContext(tx.ctx, tx.db.rebind(q), args...) // reports the same error on Scan
@@ -306,7 +342,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return driverError(err)
 	}
 	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC()}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil && len(tx.counts) > 0 {
+		err = tx.flushCounts(tx.counts)
+	}
+	if err != nil {
 		sqlTx.Rollback()
 		return err
 	}

@@ -9,12 +9,14 @@ import (
 	"mesh/metrics"
 )
 
-// Group commit for SQLite. SQLite has one writer, and most of a small write's cost is
-// the commit itself, so concurrent writes are queued to one goroutine that runs up to
-// maxBatch of them in a single transaction, each inside its own savepoint: a write that
-// fails rolls back to its savepoint alone, and nobody is told "done" before the shared
-// COMMIT has succeeded. If the commit fails, every write of the batch gets the error,
-// so nothing is acknowledged that is not stored.
+// Group commit. Most of a small write's cost is the commit itself: on SQLite the WAL
+// append (one writer at a time anyway), on PostgreSQL the flush of its WAL to disk
+// (and writes that touch the change log are serialized by its advisory lock). So
+// concurrent writes are queued to one goroutine that runs up to maxBatch of them in a
+// single transaction, each inside its own savepoint: a write that fails rolls back to
+// its savepoint alone, and nobody is told "done" before the shared COMMIT has
+// succeeded. If the commit fails, every write of the batch gets the error, so nothing
+// is acknowledged that is not stored. A batch of one write needs no savepoint.
 
 const maxBatch = 64
 
@@ -78,14 +80,42 @@ func (db *DB) runBatch(batch []*writeReq) {
 		}
 		return
 	}
+	if db.Dialect == Postgres {
+		// The change log's lock (see recordChange), taken once for the whole batch and
+		// outside any savepoint, so a write rolled back to its savepoint cannot release it.
+		if _, err := sqlTx.Exec(changeLogLock); err != nil {
+			sqlTx.Rollback()
+			for _, r := range batch {
+				r.done <- driverError(err)
+			}
+			return
+		}
+	}
 	now := db.Now().UTC()
 	var toCache []string
+	counts := countDeltas{} // of the writes that succeeded, written once before COMMIT
 	ok := 0
 	for i, r := range batch {
-		errs[i] = db.runInSavepoint(sqlTx, r, now, &toCache)
+		if len(batch) == 1 {
+			errs[i] = db.runAlone(sqlTx, r, now, &toCache, counts) // no savepoint: a failure rolls back the whole transaction
+		} else {
+			errs[i] = db.runInSavepoint(sqlTx, r, now, &toCache, counts)
+		}
 		if errs[i] == nil {
 			ok++
 		}
+	}
+	if ok > 0 && len(counts) > 0 {
+		tx := &Tx{Tx: sqlTx, db: db, ctx: context.Background(), now: now}
+		if err := tx.flushCounts(counts); err != nil {
+			ok = 0 // nothing of the batch may commit without its counts
+			for i := range errs {
+				if errs[i] == nil {
+					errs[i] = err
+				}
+			}
+		}
+		toCache = append(toCache, tx.toCache...)
 	}
 	if ok == 0 {
 		sqlTx.Rollback()
@@ -107,7 +137,7 @@ func (db *DB) runBatch(batch []*writeReq) {
 // runInSavepoint runs one queued write inside its own savepoint. Statements run
 // without the caller's cancellation: an interrupted statement would make SQLite roll
 // back the whole shared transaction.
-func (db *DB) runInSavepoint(sqlTx *sql.Tx, r *writeReq, now time.Time, toCache *[]string) error {
+func (db *DB) runInSavepoint(sqlTx *sql.Tx, r *writeReq, now time.Time, toCache *[]string, counts countDeltas) error {
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
@@ -115,7 +145,7 @@ func (db *DB) runInSavepoint(sqlTx *sql.Tx, r *writeReq, now time.Time, toCache 
 	if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 		return driverError(err)
 	}
-	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx, now: now}
+	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx, now: now, changeLocked: db.Dialect == Postgres}
 	err := r.fn(tx)
 	*toCache = append(*toCache, tx.toCache...)
 	if err != nil {
@@ -125,6 +155,23 @@ func (db *DB) runInSavepoint(sqlTx *sql.Tx, r *writeReq, now time.Time, toCache 
 	}
 	if _, rerr := sqlTx.ExecContext(ctx, "RELEASE w"); rerr != nil && err == nil {
 		return driverError(rerr)
+	}
+	if err == nil {
+		counts.merge(tx.counts) // only a write that stays counts
+	}
+	return err
+}
+
+// runAlone runs the only write of a batch straight in the transaction.
+func (db *DB) runAlone(sqlTx *sql.Tx, r *writeReq, now time.Time, toCache *[]string, counts countDeltas) error {
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	tx := &Tx{Tx: sqlTx, db: db, ctx: context.WithoutCancel(r.ctx), now: now, changeLocked: db.Dialect == Postgres}
+	err := r.fn(tx)
+	*toCache = append(*toCache, tx.toCache...)
+	if err == nil {
+		counts.merge(tx.counts)
 	}
 	return err
 }

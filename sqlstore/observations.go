@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"mesh"
@@ -70,13 +72,13 @@ func (db *DB) PutObservation(ctx context.Context, r *observation.Record, expecte
 			if err := tx.addCounts(r.FacilityID, r.Month, contributions(r.Indicators), 1); err != nil {
 				return err
 			}
-			if err := tx.recordChange("observation", r.ID, r.FacilityPath); err != nil {
+			if err := tx.recordFirstChange("observation", r.ID, r.FacilityPath); err != nil {
 				return err
 			}
 			// No score in the audit trail: the administrators who read it may not see a
 			// named worker's results (observation.md §5).
-			return tx.audit("observation", r.ID, "create", map[string]any{"visit_id": r.VisitID, "health_worker_id": r.HealthWorkerID,
-				"scoring_version": r.Score.ScoringVersion})
+			return tx.audit("observation", r.ID, "create", createAudit{VisitID: r.VisitID, HealthWorkerID: r.HealthWorkerID,
+				ScoringVersion: r.Score.ScoringVersion})
 		}
 		return tx.updateObservation(r, expectedVersion, body, expected, score, inds)
 	})
@@ -91,16 +93,51 @@ func nullID(id int64) any {
 }
 
 func observationJSON(r *observation.Record) (body, expected, score, inds string, err error) {
-	b, err := json.Marshal(r.Observation)
-	if err != nil {
-		return
+	b, s := r.BodyJSON, r.ScoreJSON // made once by observation.Build, also for the answer
+	if b == nil {
+		if b, err = json.Marshal(r.Observation); err != nil {
+			return
+		}
 	}
-	s, err := json.Marshal(r.Score)
-	if err != nil {
-		return
+	if s == nil {
+		if s, err = json.Marshal(r.Score); err != nil {
+			return
+		}
 	}
 	i, err := json.Marshal(r.Indicators)
 	return string(b), string(r.Expected), string(s), string(i), err
+}
+
+// createAudit is the audit entry of a new observation; a struct with its keys in
+// sorted order writes the same JSON as the map it replaces, without sorting a map.
+type createAudit struct {
+	HealthWorkerID int64  `json:"health_worker_id"`
+	ScoringVersion string `json:"scoring_version"`
+	VisitID        string `json:"visit_id"`
+}
+
+// FindPlacement reads the visit's facility, the worker and any observation already
+// stored under id in one query (see observation.Store). A worker without a posting
+// counts as not found, as FindHealthWorkerByID has it.
+func (db *DB) FindPlacement(ctx context.Context, id, visitID string, workerID int64) (observation.Placement, error) {
+	var p observation.Placement
+	var worker, posted int64
+	var stored sql.NullString
+	err := db.readRow(ctx, `SELECT v.facility_id, o.path, o.time_zone,
+		(SELECT count(*) FROM health_workers hw WHERE hw.id = ? AND EXISTS (SELECT 1 FROM postings p WHERE p.health_worker_id = hw.id)),
+		(SELECT hw.imci_trained_on FROM health_workers hw WHERE hw.id = ?),
+		(SELECT count(*) FROM postings p WHERE p.health_worker_id = ? AND p.facility_id = v.facility_id),
+		(SELECT so.path FROM observations ob JOIN orgunits so ON so.id = ob.facility_id WHERE ob.id = ?)
+		FROM visits v JOIN orgunits o ON o.id = v.facility_id WHERE v.id = ?`,
+		workerID, workerID, workerID, id, visitID).Scan(&p.Place.FacilityID, &p.Place.FacilityPath, &p.Place.TimeZone,
+		&worker, &p.TrainedOn, &posted, &stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, nil
+	} else if err != nil {
+		return p, driverError(err)
+	}
+	p.VisitFound, p.WorkerFound, p.WorkerPosted, p.StoredPath = true, worker > 0, posted > 0, stored.String
+	return p, nil
 }
 
 // updateObservation handles a PUT of an existing id: the same content is a no-op, a

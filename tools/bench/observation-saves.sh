@@ -10,13 +10,14 @@ DSN=${1:-/tmp/mesh-bench-$$.db}
 DUR=${2:-20s}
 shift 2 2>/dev/null || true
 CONNS=${*:-1 10 50}
-PORT=18555
-go build -o /tmp/mesh-bench-bin ./cmd/mesh
+PORT=${MESH_BENCH_PORT:-18555}
+LUA=/tmp/mesh-bench-$$.lua
+go build -o /tmp/mesh-bench-bin-$$ ./cmd/mesh
 case "$DSN" in postgres*) ;; *) rm -f "$DSN" "$DSN"-wal "$DSN"-shm ;; esac
-/tmp/mesh-bench-bin demo --db "$DSN" >/dev/null 2>&1
-/tmp/mesh-bench-bin serve --db "$DSN" --addr 127.0.0.1:$PORT >/tmp/mesh-bench-serve.log 2>&1 &
+/tmp/mesh-bench-bin-$$ demo --db "$DSN" >/dev/null 2>&1
+/tmp/mesh-bench-bin-$$ serve --db "$DSN" --addr 127.0.0.1:$PORT >/tmp/mesh-bench-serve-$$.log 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null' EXIT
+trap 'kill $SERVER 2>/dev/null; rm -f $LUA $LUA.out /tmp/mesh-bench-bin-$$' EXIT
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.2; done
 URL=http://127.0.0.1:$PORT
 TOKEN=$(curl -s -XPOST $URL/api/v1/auth/token -d '{"username":"mentor.kayonza","password":"mesh-demo-2026"}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
@@ -40,25 +41,53 @@ o={"visit_id":visit,"health_worker_id":hw,"observed_at":"2026-11-20T09:30:00+02:
 print(json.dumps(o))
 PY
 )
-LUA=/tmp/mesh-bench-$$.lua
-python3 - "$TOKEN" "$BODY" > $LUA <<'PY'
+# Every wrk run gets its own id prefix (run number and a random tag), so no run repeats
+# an id of an earlier one: a repeat is an idempotent 200 without a write and would
+# flatter the figures. Each answer other than 201 is counted and printed.
+TAG=$(printf '%04x' $(( (RANDOM << 1) & 0xfff0 )))
+RUN=0
+# cputicks prints the server's user+system CPU time in clock ticks.
+cputicks() { awk '{print $14 + $15}' /proc/$SERVER/stat; }
+lua() {
+  RUN=$((RUN + 1))
+  python3 - "$TOKEN" "$BODY" "$(printf '%04x' $(( 0x$TAG + RUN )))" > $LUA <<'PY'
 import sys,json
-token,body=sys.argv[1],sys.argv[2]
+token,body,run=sys.argv[1],sys.argv[2],sys.argv[3]
 print('local token = %s' % json.dumps(token))
 print('local body = %s' % json.dumps(body))
-print('''local threads = 0
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-function init(args) n = 0 end
+print('local run = %s' % json.dumps(run))
+print('''local threads = {}
+local tcount = 0
+function setup(thread) thread:set("tid", tcount); tcount = tcount + 1; table.insert(threads, thread) end
+function init(args) n = 0; created = 0; other = 0 end
 function request()
   n = n + 1
-  local id = string.format("0190c1a2-%04x-7%03x-8000-%012x", tid, math.random(0, 4095), n)
+  local id = string.format("0190c1a2-%s-7%03x-8000-%012x", run, tid, n)
   return wrk.format("PUT", "/api/v1/observations/" .. id, {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
+end
+function response(status, headers, body)
+  if status == 201 then created = created + 1 else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local c, o = 0, 0
+  for _, t in ipairs(threads) do c = c + t:get("created"); o = o + t:get("other") end
+  io.write(string.format("created (201): %d, other answers: %d\\n", c, o))
 end''')
 PY
+}
+lua
 echo "warm-up"; wrk -t1 -c4 -d3s -s $LUA $URL >/dev/null
 for c in $CONNS; do
   t=$(( c < 2 ? 1 : 2 ))
+  lua
   echo "== concurrency $c ($DUR)"
-  wrk -t$t -c$c -d$DUR --latency -s $LUA $URL | grep -E "Requests/sec|Non-2xx|50%|99%|Socket errors"
-  echo "server RSS: $(ps -o rss= -p $SERVER) KiB"
+  cpu0=$(cputicks)
+  wrk -t$t -c$c -d$DUR --latency -s $LUA $URL > $LUA.out
+  cpu1=$(cputicks)
+  grep -E "Requests/sec|Non-2xx|50%|99%|Socket errors|created" $LUA.out
+  # Server CPU time per request: unlike requests/s it hardly depends on what else
+  # the machine runs, so it compares builds fairly on a shared machine.
+  reqs=$(awk '/requests in/ {print $1}' $LUA.out)
+  echo "server CPU per save: $(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / reqs )) µs"
+  echo "server RSS now: $(ps -o rss= -p $SERVER) KiB, peak: $(awk '/VmHWM/ {print $2}' /proc/$SERVER/status) KiB"
 done
