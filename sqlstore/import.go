@@ -37,6 +37,9 @@ type ImportOptions struct {
 	// existing user, their current scope); "" means the whole country. An error
 	// rejects the row. The web page passes auth.Check for the caller.
 	Allow func(placePath string) error
+	// Known are the problems the file reader already found (importer.Places…): their
+	// rows are skipped and reported with the store's own.
+	Known []importer.RowError
 }
 
 // errDryRun rolls a dry run's transaction back after every check has passed.
@@ -51,6 +54,7 @@ func (db *DB) importTx(ctx context.Context, opt ImportOptions, rep *ImportReport
 		if err != nil {
 			return err
 		}
+		rowErrs = append(append([]importer.RowError(nil), opt.Known...), rowErrs...)
 		if len(rowErrs) > 0 && !opt.ValidRows {
 			return importer.Invalid(rowErrs)
 		}
@@ -150,7 +154,14 @@ func (db *DB) ImportPlaces(ctx context.Context, rows []importer.PlaceRow, opt Im
 		var errs []importer.RowError
 		seenCode, seenUID := map[string]int{}, map[string]int{}
 		rejected := map[string]int{} // code → row, of rejected rows
+		known := importer.Bad(opt.Known)
 		for _, r := range rows {
+			if known[r.Row] {
+				if r.Place.Code != "" {
+					rejected[strings.TrimSpace(r.Place.Code)] = r.Row
+				}
+				continue
+			}
 			n := len(errs)
 			if err := tx.importPlace(r, opt, &rep, &errs, seenCode, seenUID, rejected); err != nil {
 				return nil, err
@@ -295,7 +306,11 @@ func (db *DB) ImportHealthWorkers(ctx context.Context, rows []importer.WorkerRow
 		rep = ImportReport{}
 		var errs []importer.RowError
 		seen := map[string]int{}
+		known := importer.Bad(opt.Known)
 		for _, r := range rows {
+			if known[r.Row] {
+				continue
+			}
 			h := r.Worker
 			h.Normalize()
 			col := "facility_id"
@@ -589,7 +604,11 @@ func (db *DB) ImportUsers(ctx context.Context, rows []importer.UserRow, opt Impo
 		var errs []importer.RowError
 		var created []NewPassword
 		seen := map[string]int{}
+		known := importer.Bad(opt.Known)
 		for _, r := range rows {
+			if known[r.Row] {
+				continue
+			}
 			u := r.User
 			u.Normalize()
 			bad := func(col, code, msg string) {

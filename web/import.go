@@ -244,31 +244,36 @@ func (s *Server) runImport(r *http.Request, st ImportStore, kind, name string, d
 	var rep sqlstore.ImportReport
 	var rowErrs []importer.RowError
 	ctx := r.Context()
+	// The reader's problems are skipped by the store and reported with its own.
+	known := func(errs []importer.RowError) error {
+		opt.Known = errs
+		return parseProblems(errs, opt)
+	}
 	switch kind {
 	case "places":
 		var rows []importer.PlaceRow
 		rows, rowErrs = importer.Places(t)
-		if err = parseProblems(rowErrs, opt); err == nil {
-			rep, err = st.ImportPlaces(ctx, keepValidRows(rows, rowErrs, func(r importer.PlaceRow) int { return r.Row }), opt)
+		if err = known(rowErrs); err == nil {
+			rep, err = st.ImportPlaces(ctx, rows, opt)
 		}
 	case "health-workers":
 		var rows []importer.WorkerRow
 		rows, rowErrs = importer.Workers(t)
-		if err = parseProblems(rowErrs, opt); err == nil {
-			rep, err = st.ImportHealthWorkers(ctx, keepValidRows(rows, rowErrs, func(r importer.WorkerRow) int { return r.Row }), opt)
+		if err = known(rowErrs); err == nil {
+			rep, err = st.ImportHealthWorkers(ctx, rows, opt)
 		}
 	case "users":
 		var rows []importer.UserRow
 		rows, rowErrs = importer.Users(t)
-		if err = parseProblems(rowErrs, opt); err == nil {
-			rep, err = st.ImportUsers(ctx, keepValidRows(rows, rowErrs, func(r importer.UserRow) int { return r.Row }),
+		if err = known(rowErrs); err == nil {
+			rep, err = st.ImportUsers(ctx, rows,
 				sqlstore.ImportUsersOptions{ImportOptions: opt, SavePasswords: save})
 		}
 	}
 	if err != nil {
 		return rep, nil, err
 	}
-	return rep, append(rowErrs, rep.Rejected...), nil
+	return rep, rep.Rejected, nil
 }
 
 // parseProblems is the error for problems found while reading the file: always
@@ -278,17 +283,6 @@ func parseProblems(errs []importer.RowError, opt sqlstore.ImportOptions) error {
 		return importer.Invalid(errs)
 	}
 	return nil
-}
-
-func keepValidRows[R any](rows []R, errs []importer.RowError, row func(R) int) []R {
-	bad := importer.Bad(errs)
-	var out []R
-	for _, r := range rows {
-		if !bad[row(r)] {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // setProblems lists rowErrs in row order, each message in the page language.

@@ -84,17 +84,14 @@ func runImport(env *Env, args []string) error {
 	case "places":
 		var rows []importer.PlaceRow
 		rows, rowErrs = importer.Places(t)
-		rows = keepValid(rows, rowErrs, func(r importer.PlaceRow) int { return r.Row })
 		run = func(db *sqlstore.DB) (sqlstore.ImportReport, error) { return db.ImportPlaces(ctx, rows, opt) }
 	case "health-workers":
 		var rows []importer.WorkerRow
 		rows, rowErrs = importer.Workers(t)
-		rows = keepValid(rows, rowErrs, func(r importer.WorkerRow) int { return r.Row })
 		run = func(db *sqlstore.DB) (sqlstore.ImportReport, error) { return db.ImportHealthWorkers(ctx, rows, opt) }
 	case "users":
 		var rows []importer.UserRow
 		rows, rowErrs = importer.Users(t)
-		rows = keepValid(rows, rowErrs, func(r importer.UserRow) int { return r.Row })
 		uopt := sqlstore.ImportUsersOptions{ImportOptions: opt}
 		if *passwordsOut != "" {
 			uopt.SavePasswords = func(pw []sqlstore.NewPassword) error {
@@ -102,11 +99,17 @@ func runImport(env *Env, args []string) error {
 				return writePasswords(*passwordsOut, pw)
 			}
 		}
-		run = func(db *sqlstore.DB) (sqlstore.ImportReport, error) { return db.ImportUsers(ctx, rows, uopt) }
+		run = func(db *sqlstore.DB) (sqlstore.ImportReport, error) {
+			uopt.ImportOptions = opt
+			return db.ImportUsers(ctx, rows, uopt)
+		}
 	}
 	if len(rowErrs) > 0 && (!*validRows || importer.HeaderOnly(rowErrs)) {
 		return importer.Invalid(rowErrs)
 	}
+	// The reader's problems are reported with the store's; those rows are skipped.
+	opt.Known = rowErrs
+
 	db, err := openDB(ctx, dsn)
 	if err != nil {
 		return err
@@ -120,7 +123,7 @@ func runImport(env *Env, args []string) error {
 		}
 		return err
 	}
-	rejected := append(rowErrs, rep.Rejected...)
+	rejected := rep.Rejected
 	if len(rejected) > 0 && rep.Created+rep.Updated+rep.Unchanged == 0 {
 		return importer.Invalid(rejected)
 	}
@@ -139,18 +142,6 @@ func runImport(env *Env, args []string) error {
 		fmt.Fprint(env.Stdout, env.T("cli.import.passwords", env.N(wrote), *passwordsOut))
 	}
 	return nil
-}
-
-// keepValid drops the rows that already have a problem.
-func keepValid[R any](rows []R, errs []importer.RowError, row func(R) int) []R {
-	bad := importer.Bad(errs)
-	var out []R
-	for _, r := range rows {
-		if !bad[row(r)] {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // writePasswords writes the new users' initial passwords as CSV to a file that must
