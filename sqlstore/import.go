@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"mesh"
 	"mesh/account"
@@ -564,38 +565,26 @@ func (db *DB) ImportUsers(ctx context.Context, rows []importer.UserRow, opt Impo
 			}
 			plain[name] = pw
 		}
-		type hashed struct{ name, hash string }
-		out := make(chan hashed)
-		errc := make(chan error, 1)
-		names := make(chan string)
-		for w := 0; w < 2; w++ {
+		// HashPassword itself runs two hashes at a time (64 MiB each).
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var hashErr error
+		for name, pw := range plain {
+			wg.Add(1)
 			go func() {
-				for name := range names {
-					h, err := account.HashPassword(plain[name])
-					if err != nil {
-						select {
-						case errc <- err:
-						default:
-						}
-					}
-					out <- hashed{name, h}
+				defer wg.Done()
+				h, err := account.HashPassword(pw)
+				mu.Lock()
+				defer mu.Unlock()
+				hashes[name] = h
+				if err != nil && hashErr == nil {
+					hashErr = err
 				}
 			}()
 		}
-		go func() {
-			for name := range plain {
-				names <- name
-			}
-			close(names)
-		}()
-		for range plain {
-			h := <-out
-			hashes[h.name] = h.hash
-		}
-		select {
-		case err := <-errc:
-			return ImportReport{}, err
-		default:
+		wg.Wait()
+		if hashErr != nil {
+			return ImportReport{}, hashErr
 		}
 	}
 	var rep ImportReport
@@ -692,15 +681,10 @@ func (db *DB) ImportUsers(ctx context.Context, rows []importer.UserRow, opt Impo
 				}
 				u.PasswordHash = "dry-run"
 			}
-			u.Active, u.Version, u.CreatedAt, u.UpdatedAt = true, 1, tx.now, tx.now
-			id, err := tx.insertID(`INSERT INTO users (username, display_name, role, scope_id, password_hash, language, active, version, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				u.Username, u.DisplayName, u.Role, u.ScopeID, u.PasswordHash, u.Language, u.Active, u.Version, u.CreatedAt, u.UpdatedAt)
-			if err != nil {
+			if err := tx.insertUser(&u); err != nil {
 				return nil, err
 			}
-			u.ID = id
-			if err := tx.audit("user", id, "import", asMap(&u)); err != nil {
+			if err := tx.audit("user", u.ID, "import", asMap(&u)); err != nil {
 				return nil, err
 			}
 			created = append(created, NewPassword{Username: u.Username, Password: plain[u.Username]})
