@@ -3,6 +3,7 @@ package auth
 import (
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // ContentSecurityPolicy allows only our own scripts, styles and images: no inline
@@ -35,9 +36,18 @@ const MaxFormBody = 64 << 10
 // larger than MaxFormBody, before any handler parses it, and caps a form body of
 // unknown length the same way. Handlers that call r.FormValue directly would
 // otherwise parse up to net/http's 10 MB. JSON bodies are capped by the API itself.
+//
+// A page that takes a file (the bulk import page) registers its exact path with
+// AllowUpload: multipart posts there are capped at its own limit instead, and the
+// page itself answers a body over it with a message in the user's language.
 func LimitForms(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ct := r.Header.Get("Content-Type")
+		if v, ok := uploadLimits.Load(r.URL.Path); ok && r.Method == http.MethodPost && r.Body != nil && strings.HasPrefix(ct, "multipart/form-data") {
+			r.Body = http.MaxBytesReader(w, r.Body, v.(int64))
+			next.ServeHTTP(w, r)
+			return
+		}
 		if r.Body != nil && (strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data")) {
 			if r.ContentLength > MaxFormBody {
 				w.Header().Set("Connection", "close")
@@ -49,3 +59,10 @@ func LimitForms(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// uploadLimits maps an upload page's path to its body limit (see AllowUpload).
+var uploadLimits sync.Map
+
+// AllowUpload lets multipart posts to exactly path carry up to limit bytes instead of
+// MaxFormBody. The page must check its caller before reading the body.
+func AllowUpload(path string, limit int64) { uploadLimits.Store(path, limit) }

@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"mesh"
+	"mesh/account"
 	"mesh/place"
 	"mesh/staff"
 )
@@ -296,4 +297,74 @@ func day(s string) string {
 		return fmt.Sprintf("20%02d-%02d-%02d", y, m, d)
 	}
 	return s
+}
+
+// UserColumns are the columns of a users file; username and role are required, and a
+// manager, supervisor or facility in-charge needs scope_code or scope_id. Passwords
+// are never read from a file: each new user gets a random one (see sqlstore.ImportUsers).
+var UserColumns = []string{"username", "role", "scope_code", "scope_id", "language", "display_name"}
+
+// UserRow is one account to create or update.
+type UserRow struct {
+	Row       int
+	User      account.User
+	ScopeCode string
+}
+
+// Users reads a users table into rows. Role "facility_ic" is accepted for the
+// facility in-charge role ("facility").
+func Users(t *Table) ([]UserRow, []RowError) {
+	idx, errs := t.columns(UserColumns, "username", "role")
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	var out []UserRow
+	for i, r := range t.Rows {
+		line := i + 2
+		if blank(r) {
+			continue
+		}
+		u := UserRow{Row: line, ScopeCode: cell(idx, r, "scope_code")}
+		role := strings.ToLower(cell(idx, r, "role"))
+		if role == "facility_ic" {
+			role = string(account.FacilityIC)
+		}
+		u.User = account.User{Username: cell(idx, r, "username"), Role: account.Role(role),
+			Language: strings.ToLower(cell(idx, r, "language")), DisplayName: cell(idx, r, "display_name")}
+		if s := cell(idx, r, "scope_id"); s != "" {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || id <= 0 {
+				errs = append(errs, RowError{Row: line, Column: "scope_id", Code: "INVALID_FORMAT", Message: "scope_id must be a place id (a whole number)"})
+			}
+			u.User.ScopeID = &id
+		}
+		if u.User.ScopeID != nil && u.ScopeCode != "" {
+			errs = append(errs, RowError{Row: line, Column: "scope_code", Code: "FIELD_NOT_APPLICABLE", Message: "give scope_code or scope_id, not both"})
+		}
+		out = append(out, u)
+	}
+	if len(out) == 0 && len(errs) == 0 {
+		errs = append(errs, RowError{Row: 2, Code: "MISSING_REQUIRED", Message: "the file has a header but no rows"})
+	}
+	return out, errs
+}
+
+// Bad returns the set of rows (by spreadsheet row) that have an error.
+func Bad(errs []RowError) map[int]bool {
+	m := map[int]bool{}
+	for _, e := range errs {
+		m[e.Row] = true
+	}
+	return m
+}
+
+// HeaderOnly reports whether errs concern the header (row 1) or the file as a whole,
+// so that no row can be imported even when valid rows were asked for.
+func HeaderOnly(errs []RowError) bool {
+	for _, e := range errs {
+		if e.Row <= 1 {
+			return true
+		}
+	}
+	return false
 }

@@ -57,19 +57,28 @@ func (db *DB) CreateUser(ctx context.Context, u *account.User) error {
 		if err := tx.checkUserScope(u); err != nil {
 			return err
 		}
-		u.Active, u.Version, u.CreatedAt, u.UpdatedAt = true, 1, tx.now, tx.now
-		id, err := tx.insertID(`INSERT INTO users (username, display_name, role, scope_id, password_hash, language, active, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.Username, u.DisplayName, u.Role, u.ScopeID, u.PasswordHash, u.Language, u.Active, u.Version, u.CreatedAt, u.UpdatedAt)
+		err := tx.insertUser(u)
 		if mesh.ErrorCode(err) == mesh.ECONFLICT {
 			return &mesh.Error{Code: mesh.ECONFLICT, Message: "username " + u.Username + " is taken",
 				Fields: []mesh.FieldError{{Code: "DUPLICATE", Field: "username", Message: "username " + u.Username + " is taken"}}}
 		} else if err != nil {
 			return err
 		}
-		u.ID = id
-		return tx.audit("user", id, "create", asMap(u))
+		return tx.audit("user", u.ID, "create", asMap(u))
 	})
+}
+
+// insertUser writes a validated new account, active, at version 1 (CreateUser, ImportUsers).
+func (tx *Tx) insertUser(u *account.User) error {
+	u.Active, u.Version, u.CreatedAt, u.UpdatedAt = true, 1, tx.now, tx.now
+	id, err := tx.insertID(`INSERT INTO users (username, display_name, role, scope_id, password_hash, language, active, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Username, u.DisplayName, u.Role, u.ScopeID, u.PasswordHash, u.Language, u.Active, u.Version, u.CreatedAt, u.UpdatedAt)
+	if err != nil {
+		return err
+	}
+	u.ID = id
+	return nil
 }
 
 // FindUserByID returns one user.

@@ -217,6 +217,9 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 		{pattern: "POST /assignments/{id}/end", path: fresh("/assignments/%s/end", newAssignment), form: func(bool) url.Values { return form("end_on", "2026-12-31") }, in: "yyynn", out: "yynnn"},
 
 		{pattern: "GET /audit", in: "ynnnn"},
+		{pattern: "GET /import", in: "yyyny"},
+		{pattern: "POST /import", in: "bbbnb"},
+		{pattern: "POST /import/confirm", in: "bbbnb"},
 		{pattern: "GET /admin/dhis2", in: "ynnnn"},
 		{pattern: "GET /admin/dhis2/mapping.json", in: "ynnnn"},
 		{pattern: "GET /api/v1/dhis2/jobs", in: "ynnnn"},

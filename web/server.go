@@ -50,6 +50,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.dashboardRoutes(mux)
 	s.exportRoutes(mux)
 	s.dhis2AdminRoutes(mux)
+	s.importRoutes(mux)
 
 	// Static files gzipped once per process (offline_compress.go); started now so the
 	// first phone does not wait for it.

@@ -2,19 +2,22 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"mesh"
 	"mesh/dhis2"
+	"mesh/i18n"
 	"mesh/importer"
 	"mesh/sqlstore"
 )
 
 func init() {
-	command("import", "bulk import: places|health-workers FILE.csv|FILE.xlsx (all or nothing)", runImport)
-	subcommands("import", "places", "health-workers")
+	command("import", "bulk import: places|health-workers|users FILE.csv|FILE.xlsx (all or nothing, or --valid-rows)", runImport)
+	subcommands("import", "places", "health-workers", "users")
 	subcommands("dhis2", "orgunits")
 	subcommands("dhis2 orgunits", "import")
 	// The DHIS2 command's table lives in dhis2.go; the org-unit import joins it here.
@@ -24,6 +27,9 @@ func init() {
 	}{"orgunits", "import the org-unit hierarchy from DHIS2 metadata JSON into places", runDHIS2OrgUnits})
 }
 
+// runImport imports a file. Exit status: 0 when every row was imported (or, with
+// --valid-rows, when the valid rows were and the others are listed on stdout); 2,
+// with every problem listed, when nothing was imported.
 func runImport(env *Env, args []string) error {
 	if len(args) == 0 {
 		printHelp(env, env.Stderr, "import", nil)
@@ -33,22 +39,32 @@ func runImport(env *Env, args []string) error {
 	case "-h", "-help", "--help", "help":
 		printHelp(env, env.Stdout, "import", nil)
 		return errHelp
-	case "places", "health-workers":
+	case "places", "health-workers", "users":
 	default:
 		printHelp(env, env.Stderr, "import", nil)
-		return usageT(env, "cli.err.unknown_subcommand", "import", args[0], "places, health-workers")
+		return usageT(env, "cli.err.unknown_subcommand", "import", args[0], "places, health-workers, users")
 	}
 	kind := args[0]
-	fs := newFlags(env, "import "+kind, "import "+kind+" FILE.csv|FILE.xlsx [--dry-run] [--db DSN]\n\nFlags:")
+	fs := newFlags(env, "import "+kind, "import "+kind+" FILE.csv|FILE.xlsx [--dry-run] [--valid-rows] [--db DSN]\n\nFlags:")
 	var dsn string
 	dbFlag(fs, env, &dsn)
 	dryRun := fs.Bool("dry-run", false, "check everything and report, but save nothing")
+	validRows := fs.Bool("valid-rows", false, "import the valid rows and list the others, instead of importing nothing")
+	var passwordsOut *string
+	if kind == "users" {
+		passwordsOut = fs.String("passwords-out", "", "new file (mode 0600) for the new users' initial passwords")
+	}
 	pos, err := parseInterspersed(fs, env, args[1:])
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return usageT(env, "cli.err.one_file", "import "+kind, len(pos))
+	}
+	if passwordsOut != nil && *passwordsOut != "" {
+		if _, err := os.Lstat(*passwordsOut); err == nil {
+			return usageT(env, "cli.err.import_passwords_exist", *passwordsOut)
+		}
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
@@ -59,38 +75,97 @@ func runImport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	opt := sqlstore.ImportOptions{DryRun: *dryRun, ValidRows: *validRows}
 	ctx := mesh.WithActor(context.Background(), mesh.Actor{Username: "cli", Role: "system"})
-	var rep sqlstore.ImportReport
+	var rowErrs []importer.RowError
+	var run func(db *sqlstore.DB) (sqlstore.ImportReport, error)
+	var wrote int
 	switch kind {
 	case "places":
-		rows, rowErrs := importer.Places(t)
-		if len(rowErrs) > 0 {
-			return importer.Invalid(rowErrs)
-		}
-		db, err := openDB(ctx, dsn)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		if rep, err = db.ImportPlaces(ctx, rows, *dryRun); err != nil {
-			return err
-		}
+		var rows []importer.PlaceRow
+		rows, rowErrs = importer.Places(t)
+		run = func(db *sqlstore.DB) (sqlstore.ImportReport, error) { return db.ImportPlaces(ctx, rows, opt) }
 	case "health-workers":
-		rows, rowErrs := importer.Workers(t)
-		if len(rowErrs) > 0 {
-			return importer.Invalid(rowErrs)
+		var rows []importer.WorkerRow
+		rows, rowErrs = importer.Workers(t)
+		run = func(db *sqlstore.DB) (sqlstore.ImportReport, error) { return db.ImportHealthWorkers(ctx, rows, opt) }
+	case "users":
+		var rows []importer.UserRow
+		rows, rowErrs = importer.Users(t)
+		uopt := sqlstore.ImportUsersOptions{ImportOptions: opt}
+		if *passwordsOut != "" {
+			uopt.SavePasswords = func(pw []sqlstore.NewPassword) error {
+				wrote = len(pw)
+				return writePasswords(*passwordsOut, pw)
+			}
 		}
-		db, err := openDB(ctx, dsn)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		if rep, err = db.ImportHealthWorkers(ctx, rows, *dryRun); err != nil {
-			return err
+		run = func(db *sqlstore.DB) (sqlstore.ImportReport, error) {
+			uopt.ImportOptions = opt
+			return db.ImportUsers(ctx, rows, uopt)
 		}
 	}
+	if len(rowErrs) > 0 && (!*validRows || importer.HeaderOnly(rowErrs)) {
+		return importer.Invalid(rowErrs)
+	}
+	// The reader's problems are reported with the store's; those rows are skipped.
+	opt.Known = rowErrs
+
+	db, err := openDB(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := run(db)
+	if err != nil {
+		if wrote > 0 {
+			// The import rolled back after the passwords were written: they open nothing.
+			os.Remove(*passwordsOut)
+		}
+		return err
+	}
+	rejected := rep.Rejected
+	if len(rejected) > 0 && rep.Created+rep.Updated+rep.Unchanged == 0 {
+		return importer.Invalid(rejected)
+	}
 	writeImportReport(env, kind, pos[0], rep, *dryRun)
+	if len(rejected) > 0 {
+		fmt.Fprint(env.Stdout, env.T("cli.import.rejected", env.N(len(importer.Bad(rejected)))))
+		for _, f := range mesh.ErrorFields(importer.Invalid(rejected)) {
+			if msg := i18n.FieldMessage(env.Lang, f); strings.HasPrefix(msg, f.Field) {
+				fmt.Fprintf(env.Stdout, "  %s\n", msg)
+			} else {
+				fmt.Fprintf(env.Stdout, "  %s: %s\n", f.Field, msg)
+			}
+		}
+	}
+	if wrote > 0 {
+		fmt.Fprint(env.Stdout, env.T("cli.import.passwords", env.N(wrote), *passwordsOut))
+	}
 	return nil
+}
+
+// writePasswords writes the new users' initial passwords as CSV to a file that must
+// not exist yet, readable by its owner only.
+func writePasswords(path string, pw []sqlstore.NewPassword) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return mesh.Invalid(mesh.FieldError{Code: "INVALID", Field: "passwords-out", Message: err.Error()})
+	}
+	w := csv.NewWriter(f)
+	w.Write([]string{"username", "password"})
+	for _, p := range pw {
+		w.Write([]string{p.Username, p.Password})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func writeImportReport(env *Env, kind, file string, rep sqlstore.ImportReport, dryRun bool) {
