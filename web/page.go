@@ -126,6 +126,9 @@ func navFor(u *account.User, current string) []NavLink {
 	}
 	add(account.ReadIndicators, "/dashboard", "nav.dashboard")
 	add(account.ReadIndicators, "/exports", "nav.exports")
+	if account.Can(u, account.WritePlaces) || account.Can(u, account.WriteWorkers) || account.Can(u, account.WriteUsers) {
+		links = append(links, NavLink{Href: "/import", Key: "import.title"})
+	}
 	if u.Role == account.Admin || u.Role == account.Manager || u.Role == account.Supervisor {
 		links = append(links, NavLink{Href: "/evaluation", Key: "nav.evaluation"})
 	}
