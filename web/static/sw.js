@@ -76,6 +76,13 @@ async function networkFirst(req) {
     // Pages carry Vary: Cookie, which a worker's requests cannot match: ignore it.
     const hit = await caches.match(req, { ignoreVary: true });
     if (hit) { return hit; }
+    // The observation form for any visit: one copy (/observe), filled on the phone
+    // from the visit in the outbox or the scope (offline.js).
+    const path = new URL(req.url).pathname;
+    if (path === "/observe" || /^\/visits\/[0-9a-fA-F-]{36}\/observe$/.test(path)) {
+      const form = await caches.match("/observe", { ignoreVary: true });
+      if (form) { return form; }
+    }
     const outbox = new URL(req.url).pathname === "/outbox" ? null : await caches.match("/outbox", { ignoreVary: true });
     if (outbox) { return outbox; }
     throw err;
@@ -131,7 +138,12 @@ async function sendOutbox() {
     if (!d.objectStoreNames.contains("outbox") || !d.objectStoreNames.contains("meta")) { return; }
     const who = await d.get("meta", "user");
     if (!who || !who.user) { return; }
-    const recs = (await d.getAll("outbox")).filter((r) => r.user === who.user && r.state === "waiting")
+    const all = await d.getAll("outbox");
+    // An observation waits behind its visit: not sent while the visit is refused or
+    // in conflict (the page marks it blocked).
+    const stuck = new Set(all.filter((r) => r.type === "visit" && r.state !== "waiting").map((r) => r.id));
+    const recs = all.filter((r) => r.user === who.user && r.state === "waiting" &&
+      !(r.type === "observation" && stuck.has((r.data || {}).visit_id)))
       .sort((a, b) => (a.saved_at || 0) - (b.saved_at || 0)).slice(0, 50);
     if (!recs.length) { return; }
     const resp = await fetch("/api/v1/sync", {
