@@ -672,6 +672,7 @@
   var SCOPE_EVERY = 60 * 1000; // at most one check for changes a minute, unless asked
   var WARM_MAX = 120; // pages fetched for offline use after a download
   var WARM_DAYS = 14; // how far ahead planned visits get their forms cached
+  var WARM_PARALLEL = 4; // pages fetched at once
 
   var downloading = null, scopeReady = false;
   var SCOPE_DELAY = 5000; // ms after the page's load event
@@ -745,14 +746,22 @@
     (await scopeOf("place")).forEach(function (p) {
       if (p.data.type === "facility") { urls.push("/facilities/" + p.id + "/readiness/new"); }
     });
-    var cache = await caches.open("mesh-pages"), fetched = 0;
-    for (var i = 0; i < urls.length && i < WARM_MAX; i++) {
-      if (await cache.match(urls[i], { ignoreVary: true })) { continue; }
-      try {
-        var resp = await fetch(urls[i], { credentials: "same-origin" });
-        if (resp.ok && !resp.redirected) { await cache.put(urls[i], resp); fetched++; }
-      } catch (e) { return fetched; } // offline again: the rest next time
+    var cache = await caches.open("mesh-pages"), fetched = 0, next = 0, lost = false;
+    urls = urls.slice(0, WARM_MAX);
+    // A few at a time: on 2G each page waits mostly on the round trip, not the bytes.
+    async function worker() {
+      while (!lost && next < urls.length) {
+        var u = urls[next++];
+        if (await cache.match(u, { ignoreVary: true })) { continue; }
+        try {
+          var resp = await fetch(u, { credentials: "same-origin" });
+          if (resp.ok && !resp.redirected) { await cache.put(u, resp); fetched++; }
+        } catch (e) { lost = true; } // offline again: the rest next time
+      }
     }
+    var workers = [];
+    for (var w = 0; w < WARM_PARALLEL; w++) { workers.push(worker()); }
+    await Promise.all(workers);
     return fetched;
   }
 
