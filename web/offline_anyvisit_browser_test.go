@@ -178,6 +178,16 @@ func TestOfflineObserveNewVisit(t *testing.T) {
 		t.Errorf("after a resend the visit has %d observations (%v)", n, err)
 	}
 
+	// The signal goes again: the sent visit is still known to the phone, so the next
+	// child of it can be observed offline.
+	if !evalJS[bool](t, ctx, `meshOffline.db().then(d => d.get('scope', 'visit:`+visitID+`')).then(r => !!r)`) {
+		t.Error("the sent visit is not kept on the phone")
+	}
+	e.srv.Close()
+	navigateCached(t, ctx, e.srv.URL+"/observe?visit="+visitID, `#imci-form[data-any-visit]`)
+	waitJS(t, ctx, "the sent visit's staff offline", fmt.Sprintf(`!!document.querySelector('#imci-form select[name=health_worker_id] option[value="%d"]')`, worker.ID))
+	e.startFull(addr)
+
 	// A visit the server refuses (an unknown kind): its observation is blocked, kept,
 	// and shown so; nothing of either is stored.
 	badVisit := newUUID()

@@ -193,8 +193,14 @@
   // it is deleted only now, after the server said stored or already_stored.
   async function acknowledge(rec, version) {
     var d = await db();
-    var tx = d.transaction(["outbox", "sent"], "readwrite");
+    var tx = d.transaction(["outbox", "sent", "scope"], "readwrite");
     tx.objectStore("outbox").delete(rec.id);
+    if (rec.type === "visit" && rec.data) {
+      // The visit stays known to the phone, so the next child of a visit sent during
+      // a moment of signal can still be observed offline (the next download brings
+      // the server's copy).
+      tx.objectStore("scope").put({ key: "visit:" + rec.id, type: "visit", id: rec.id, version: version || 0, data: rec.data });
+    }
     tx.objectStore("sent").put({ id: rec.id, type: rec.type, label: rec.label || "",
       url: rec.url || (rec.type === "observation" ? "/observations/" + rec.id : ""),
       saved_at: rec.saved_at, sent_at: Date.now(), version: version || 0 });
@@ -673,6 +679,7 @@
   var WARM_MAX = 120; // pages fetched for offline use after a download
   var WARM_DAYS = 14; // how far ahead planned visits get their forms cached
   var WARM_PARALLEL = 4; // pages fetched at once
+  var RECENT_DAYS = 7; // visits done this long ago are still kept, for their observations
 
   var downloading = null, scopeReady = false;
   var SCOPE_DELAY = 5000; // ms after the page's load event
@@ -708,7 +715,7 @@
       var st = tx.objectStore("scope");
       (body.changes || []).forEach(function (c) {
         var key = c.type + ":" + c.id, x = c.data || {};
-        var gone = c.deleted || (c.type === "visit" && x.status !== "planned") || (c.type === "stock_event" && x.ended_on);
+        var gone = c.deleted || (c.type === "visit" && !keptVisit(x)) || (c.type === "stock_event" && x.ended_on);
         if (gone) { st.delete(key); } else { st.put({ key: key, type: c.type, id: c.id, version: c.version, data: x }); }
       });
       tx.objectStore("meta").put({ k: "scope", user: user, cursor: body.cursor, at: Date.now(), complete: !body.more });
@@ -723,6 +730,15 @@
     // For the 2G measurement (TestOfflineInitialSync2G) and anyone curious.
     window.meshOffline.lastDownload = { changes: n, requests: pages, data_ms: t1 - t0, pages: warmed, pages_ms: Date.now() - t1 };
     return n;
+  }
+
+  // keptVisit says which visits the phone keeps: planned ones (their pages are kept
+  // for offline use) and those of the last RECENT_DAYS not cancelled (observed on the
+  // form for any visit, e.g. the next child after a moment of signal).
+  function keptVisit(x) {
+    if (x.status === "planned") { return true; }
+    var since = new Date(Date.now() - RECENT_DAYS * 864e5).toISOString().slice(0, 10);
+    return x.status !== "cancelled" && String(x.date || "") >= since;
   }
 
   async function scopeOf(type) { return (await db()).getAllFromIndex("scope", "type", type); }
@@ -740,7 +756,7 @@
     // fetched by later downloads).
     var horizon = new Date(Date.now() + WARM_DAYS * 864e5).toISOString().slice(0, 10);
     (await scopeOf("visit"))
-      .filter(function (v) { return String(v.data.date || "") <= horizon; })
+      .filter(function (v) { return v.data.status === "planned" && String(v.data.date || "") <= horizon; })
       .sort(function (a, b) { return a.data.date < b.data.date ? -1 : a.data.date > b.data.date ? 1 : 0; })
       .forEach(function (v) { urls.push("/visits/" + v.id); });
     (await scopeOf("place")).forEach(function (p) {

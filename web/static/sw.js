@@ -156,8 +156,13 @@ async function sendOutbox() {
       const rec = recs[i], res = results[i];
       if (!res || res.id !== rec.id) { continue; }
       if (res.status === "stored" || res.status === "already_stored") {
-        const tx = d.transaction(["outbox", "sent"], "readwrite");
+        const stores = d.objectStoreNames.contains("scope") ? ["outbox", "sent", "scope"] : ["outbox", "sent"];
+        const tx = d.transaction(stores, "readwrite");
         tx.objectStore("outbox").delete(rec.id);
+        if (rec.type === "visit" && rec.data && stores.length === 3) {
+          // As offline.js does: a sent visit stays known, for its next observations.
+          tx.objectStore("scope").put({ key: "visit:" + rec.id, type: "visit", id: rec.id, version: res.version || 0, data: rec.data });
+        }
         tx.objectStore("sent").put({ id: rec.id, type: rec.type, label: rec.label || "", url: rec.url || "",
           saved_at: rec.saved_at, sent_at: Date.now(), version: res.version || 0 });
         await tx.done;
