@@ -5,7 +5,9 @@
 //   outbox on /outbox;
 // - when the case-observation form cannot reach the server, builds the observation
 //   with the WebAssembly engine (the server's own Go code), queues it, and shows the
-//   feedback scored on the phone;
+//   feedback scored on the phone; fills the observation form for any visit
+//   (/observe?visit=ID) from the outbox and the downloaded scope, so a visit
+//   captured offline can be observed before it is sent (it is sent first);
 // - when the anonymous mentee-feedback form cannot reach the server, queues the
 //   answer (type mentee_feedback, with the visit's code and no user's name);
 // - sends the outbox to POST /api/v1/sync on load, when the browser comes online,

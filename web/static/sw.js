@@ -5,7 +5,9 @@
 //   cache named by VERSION; a new version fills its own cache before the old one is
 //   dropped, so an update never leaves a page without its files.
 // - Pages (GET navigations) are network-first: the newest page when the server can be
-//   reached, else the copy saved the last time it was opened.
+//   reached, else the copy saved the last time it was opened; an observation form
+//   never opened (/observe?visit=ID, /visits/ID/observe) gets the one form for any
+//   visit (/observe), which offline.js fills from the device.
 // - Any other GET of this origin (a versioned static file not in the shell) is
 //   cache-first: its URL changes with its content.
 // - POSTs and the API are never touched: the outbox lives in IndexedDB (offline.js),
@@ -156,16 +158,15 @@ async function sendOutbox() {
       const rec = recs[i], res = results[i];
       if (!res || res.id !== rec.id) { continue; }
       if (res.status === "stored" || res.status === "already_stored") {
-        const stores = d.objectStoreNames.contains("scope") ? ["outbox", "sent", "scope"] : ["outbox", "sent"];
-        const tx = d.transaction(stores, "readwrite");
+        const tx = d.transaction(["outbox", "sent"], "readwrite");
         tx.objectStore("outbox").delete(rec.id);
-        if (rec.type === "visit" && rec.data && stores.length === 3) {
-          // As offline.js does: a sent visit stays known, for its next observations.
-          tx.objectStore("scope").put({ key: "visit:" + rec.id, type: "visit", id: rec.id, version: res.version || 0, data: rec.data });
-        }
         tx.objectStore("sent").put({ id: rec.id, type: rec.type, label: rec.label || "", url: rec.url || "",
           saved_at: rec.saved_at, sent_at: Date.now(), version: res.version || 0 });
         await tx.done;
+        if (rec.type === "visit" && rec.data && d.objectStoreNames.contains("scope")) {
+          // As offline.js does: a sent visit stays known, for its next observations.
+          await d.put("scope", { key: "visit:" + rec.id, type: "visit", id: rec.id, version: res.version || 0, data: rec.data });
+        }
       } else if (res.status === "conflict" || res.status === "invalid") {
         rec.state = res.status === "conflict" ? "conflict" : "rejected";
         rec.errors = (res.errors || []).map((e) => (e.field ? e.field + ": " : "") + (e.message || e.code));
