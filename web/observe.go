@@ -12,11 +12,13 @@ import (
 
 	"mesh"
 	"mesh/account"
+	"mesh/auth"
 	"mesh/i18n"
 	"mesh/imci"
 	"mesh/imciform"
 	"mesh/observation"
 	"mesh/place"
+	"mesh/staff"
 	"mesh/visit"
 )
 
@@ -156,6 +158,40 @@ func (s *Server) observeForm(w http.ResponseWriter, r *http.Request) {
 	s.renderObserve(w, r, http.StatusOK, v, fac, newUUID(), vals, Form{}, "restore")
 }
 
+// observeAny is the observation form for any visit, GET /observe?visit=UUID: the
+// service worker keeps one copy of it (the bare /observe, with no visit) and shows it
+// offline for every visit, including one created on the phone and not yet sent;
+// offline.js fills the visit, its facility and staff from the device's outbox and
+// downloaded scope (docs/offline.md). A visit the server holds gets the same page as
+// /visits/{id}/observe, after the same checks; an id the server does not know gets
+// the bare form (it holds no data: the visit may still be in the phone's outbox, and
+// its facility is checked when the observation arrives).
+func (s *Server) observeAny(w http.ResponseWriter, r *http.Request) {
+	c := caller(r)
+	if err := auth.Check(c, account.WriteObservations, ""); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("visit")))
+	if id != "" && !visit.ValidUUID(id) {
+		s.fail(w, r, mesh.Invalid(mesh.FieldError{Code: "INVALID_FORMAT", Field: "visit", Message: "visit must be a visit's UUID"}))
+		return
+	}
+	if id != "" {
+		_, err := s.Store.FindVisitByID(r.Context(), id)
+		if err == nil {
+			r.SetPathValue("id", id)
+			s.observeForm(w, r) // checks the visit's area
+			return
+		}
+		if mesh.ErrorCode(err) != mesh.ENOTFOUND {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.renderObserve(w, r, http.StatusOK, nil, nil, newUUID(), url.Values{}, Form{}, "restore")
+}
+
 // observeVisit loads {id} for a mentor who may record observations at its facility.
 func (s *Server) observeVisit(r *http.Request) (*visit.Visit, *place.OrgUnit, error) {
 	v, err := s.loadVisit(r, account.WriteObservations)
@@ -174,12 +210,15 @@ func (s *Server) renderObserve(w http.ResponseWriter, r *http.Request, status in
 	p := &ObservePage{Page: s.page(w, r, "observe.title"), Visit: v, Facility: fac, ID: id, Draft: draft, Errors: errs, V: vals,
 		RecordingForm: vals.Get("recording_form_used") != "", Referred: vals.Get("referred") != ""}
 	p.Assessment = newIMCIForm(p.Lang, vals, errs)
-	workers, err := s.workersAt(r, v.FacilityID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var workers []*staff.HealthWorker
+	if v != nil { // the bare form (observeAny) gets its staff from the device
+		var err error
+		if workers, err = s.workersAt(r, v.FacilityID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
-	p.NoWorkers = len(workers) == 0
+	p.NoWorkers = v != nil && len(workers) == 0
 	p.WorkerOptions = []Option{{Value: "", Label: tr(p.Lang, "form.choose")}}
 	p.TrainedOn = map[string]string{}
 	for _, h := range workers {

@@ -286,3 +286,48 @@ func TestFeedbackKeysInCatalog(t *testing.T) {
 		}
 	}
 }
+
+// The observation form for any visit (GET /observe): the bare form with nothing of
+// any visit for an id the server does not know (a visit still in a phone's outbox),
+// the full form for a visit it holds, and 400 naming the field for a malformed id.
+func TestObserveAnyVisit(t *testing.T) {
+	e := newTestEnv(t)
+	const mentor = "mentor.kayonza"
+	visitID, worker := e.observeVisit(mentor)
+
+	for _, path := range []string{"/observe", "/observe?visit=" + newUUID()} {
+		r := e.get(path, mentor)
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: %d", path, r.Status)
+		}
+		for _, want := range []string{`id="imci-form"`, `data-any-visit="1"`, `data-visit-id=""`, `action=""`,
+			`id="observe-unknown"`, `name="cough.respiratory_rate"`, `value="PNEUMONIA"`, `data-offline-catalog=`} {
+			if !strings.Contains(r.Body, want) {
+				t.Errorf("%s lacks %s", path, want)
+			}
+		}
+		// No worker of any facility: the phone lists the visit's staff itself.
+		if strings.Contains(r.Body, `value="`+idString(worker)+`"`) || strings.Contains(r.Body, "Rwinkwavu") {
+			t.Errorf("%s carries a facility's data", path)
+		}
+	}
+
+	r := e.get("/observe?visit="+strings.ToUpper(visitID), mentor)
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, `action="/visits/`+visitID+`/observe"`) ||
+		!strings.Contains(r.Body, `value="`+idString(worker)+`"`) || strings.Contains(r.Body, "data-any-visit") {
+		t.Errorf("a known visit: %d, want its own form", r.Status)
+	}
+
+	r = e.get("/observe?visit=not-a-uuid", mentor)
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "visit") {
+		t.Errorf("a malformed id: %d %s", r.Status, r.Body)
+	}
+	// Another mentor's area: refused, as /visits/{id}/observe is.
+	if r := e.get("/observe?visit="+visitID, "mentor.kirehe1"); r.Status != http.StatusForbidden {
+		t.Errorf("a visit outside the area: %d", r.Status)
+	}
+	// Only mentors record observations.
+	if r := e.get("/observe", "supervisor.kayonza"); r.Status != http.StatusForbidden {
+		t.Errorf("a supervisor: %d", r.Status)
+	}
+}

@@ -40,6 +40,7 @@ func (s *Server) offlineRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sw.js", serviceWorker)
 	mux.HandleFunc("GET /outbox", s.outbox)
 	mux.HandleFunc("GET /conflicts", s.conflicts)
+	mux.HandleFunc("GET /observe", s.observeAny) // web/observe.go
 }
 
 // manifest is the web app manifest: it makes the app installable on the home screen

@@ -104,7 +104,9 @@ func benchScope(t *testing.T, e *testEnv, nFac, months int) string {
 
 // The initial sync of a mentor's scope (30 facilities, two years) under emulated 2G
 // stays under a minute: the data (places, workers, planned visits, open stock-outs)
-// and then the forms it makes usable offline. Figures in docs/benchmarks.md.
+// and then the forms it makes usable offline (the one observation form for any
+// visit, planned visits' pages, readiness forms), fetched four at a time. Figures
+// in docs/benchmarks.md.
 func TestOfflineInitialSync2G(t *testing.T) {
 	if testing.Short() {
 		t.Skip("2G sync measurement skipped in -short mode")
@@ -167,6 +169,11 @@ func TestOfflineInitialSync2G(t *testing.T) {
 		n, d.Requests, data/1024, d.DataMS/1000, d.Pages, pages/1024, d.PagesMS/1000, total.Seconds(), kept)
 	if n < 30+150 || kept["place"] < 30 || kept["health_worker"] != 150 || kept["visit"] != 30 {
 		t.Errorf("the scope is incomplete: %d changes, kept %v", n, kept)
+	}
+	// One observation form for every visit, not one per planned visit.
+	forms := evalJS[string](t, ctx, `caches.open('mesh-pages').then(c => c.keys()).then(l => l.map(r => new URL(r.url).pathname).filter(p => /observe$/.test(p)).join(' '))`)
+	if forms != "/observe" {
+		t.Errorf("observation forms kept for offline use: %q, want the one /observe", forms)
 	}
 	// The throttle is real: the data cannot have come faster than 2G carries it.
 	if min := data / network2G.DownloadThroughput; d.DataMS/1000 < min*0.9 {

@@ -244,6 +244,7 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 		{pattern: "GET /visits/{id}", path: at("/visits/%s", visitIn, visitOut), in: all, out: "yynnn"},
 		{pattern: "POST /visits/{id}/done", path: fresh("/visits/%s/done", newVisit), in: "yyyyn", out: "yynnn"},
 		{pattern: "GET /visits/{id}/observe", path: at("/visits/%s/observe", visitIn, visitOut), in: "nnnyn", out: "nnnnn"},
+		{pattern: "GET /observe", path: at("/observe?visit=%s", visitIn, visitOut), in: "nnnyn", out: "nnnnn"},
 		{pattern: "POST /visits/{id}/observe", path: at("/visits/%s/observe", visitIn, visitOut), in: "nnnbn", out: "nnnnn"},
 		{pattern: "GET /observations/{id}", path: at("/observations/%s", obsIn, obsOut), in: "nnnyy", out: "nnnnn"},
 		{pattern: "GET /cadence", in: "yyyyn"},

@@ -15,7 +15,10 @@
   }
   var form = document.getElementById("imci-form");
   if (!form) { return; }
-  var key = "mesh.draft:" + location.pathname;
+  // One draft per visit: the form for any visit (/observe?visit=ID, docs/offline.md)
+  // keeps it under the same key as /visits/ID/observe, which the feedback page clears.
+  var any = location.pathname === "/observe" && /[?&]visit=([0-9a-fA-F-]{36})(?:&|$)/.exec(location.search);
+  var key = "mesh.draft:" + (any ? "/visits/" + any[1].toLowerCase() + "/observe" : location.pathname);
 
   function value(name) {
     var els = form.elements[name];

@@ -5,7 +5,9 @@
 //   outbox on /outbox;
 // - when the case-observation form cannot reach the server, builds the observation
 //   with the WebAssembly engine (the server's own Go code), queues it, and shows the
-//   feedback scored on the phone;
+//   feedback scored on the phone; fills the observation form for any visit
+//   (/observe?visit=ID) from the outbox and the downloaded scope, so a visit
+//   captured offline can be observed before it is sent (it is sent first);
 // - when the anonymous mentee-feedback form cannot reach the server, queues the
 //   answer (type mentee_feedback, with the visit's code and no user's name);
 // - sends the outbox to POST /api/v1/sync on load, when the browser comes online,
@@ -193,8 +195,14 @@
   // it is deleted only now, after the server said stored or already_stored.
   async function acknowledge(rec, version) {
     var d = await db();
-    var tx = d.transaction(["outbox", "sent"], "readwrite");
+    var tx = d.transaction(["outbox", "sent", "scope"], "readwrite");
     tx.objectStore("outbox").delete(rec.id);
+    if (rec.type === "visit" && rec.data) {
+      // The visit stays known to the phone, so the next child of a visit sent during
+      // a moment of signal can still be observed offline (the next download brings
+      // the server's copy).
+      tx.objectStore("scope").put({ key: "visit:" + rec.id, type: "visit", id: rec.id, version: version || 0, data: rec.data });
+    }
     tx.objectStore("sent").put({ id: rec.id, type: rec.type, label: rec.label || "",
       url: rec.url || (rec.type === "observation" ? "/observations/" + rec.id : ""),
       saved_at: rec.saved_at, sent_at: Date.now(), version: version || 0 });
@@ -224,7 +232,31 @@
     return flushing;
   }
 
+  // settleBlocked holds back an observation whose visit is in the outbox rejected or
+  // in conflict ("blocked": the server cannot store it before its visit), and lets it
+  // go again once the visit is waiting or gone. An observation the server refused
+  // for want of its visit becomes blocked too; other refusals stay refusals.
+  async function settleBlocked() {
+    var list = await all(), visits = {};
+    list.forEach(function (r) { if (r.type === "visit") { visits[r.id] = r; } });
+    for (var i = 0; i < list.length; i++) {
+      var r = list[i];
+      if (r.type !== "observation") { continue; }
+      var v = visits[(r.data || {}).visit_id], stuck = !!v && (v.state === "rejected" || v.state === "conflict");
+      var forVisit = r.state === "rejected" && (r.errors || []).some(function (m) { return /^visit_id\b/.test(m); });
+      if (stuck && (r.state === "waiting" || forVisit)) {
+        r.state = "blocked";
+        await put(r);
+      } else if (!stuck && r.state === "blocked") {
+        r.state = "waiting";
+        delete r.errors;
+        await put(r);
+      }
+    }
+  }
+
   async function doFlush() {
+    await settleBlocked();
     // Anonymous feedback belongs to no account (it carries its visit's code): any
     // signed-in user of the device may send it.
     var recs = (await all()).filter(function (r) {
@@ -261,6 +293,7 @@
           await put(rec);
         }
       }
+      await settleBlocked(); // a visit refused in this batch holds back its observations
     }
     failures = 0;
     if (scopeReady) { await download().catch(function () { /* next time */ }); }
@@ -344,6 +377,7 @@
   function setupForm() {
     form.addEventListener("submit", onSubmit);
     freshID(form);
+    if (form.hasAttribute("data-any-visit")) { fillAnyVisit().catch(function () { unknownVisit(); }); }
     // Load the engine once the page is idle, so it is ready (and cached) before the
     // connection goes; the form works without it.
     var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1500); };
@@ -354,8 +388,86 @@
     if (form.getAttribute("data-native") === "1") { return; }
     ev.preventDefault();
     var body = new URLSearchParams(new FormData(form));
-    if (await sentOnline(form, body)) { return; }
+    if (form.hasAttribute("data-any-visit") && !anyVisit) { return; } // no visit: nothing to save it under
+    // A visit still in the outbox is not on the server yet: the observation waits
+    // behind it in the outbox (the sync sends the visit first).
+    if (!(anyVisit && anyVisit.pending) && await sentOnline(form, body)) { return; }
     await queueObservation(body);
+  }
+
+  // ---- the observation form for any visit ----
+
+  // The form for any visit (GET /observe, docs/offline.md) is one page kept by the
+  // service worker for every visit; it is shown at /observe?visit=ID and, offline, at
+  // /visits/ID/observe. The visit comes from the device: the outbox (a visit captured
+  // offline, not yet sent) or the downloaded scope (a planned visit); its facility and
+  // the staff in post there from the scope.
+  var anyVisit = null;
+
+  function anyVisitID() {
+    var m = location.pathname === "/observe" ? /[?&]visit=([0-9a-fA-F-]{36})(?:&|$)/.exec(location.search)
+      : /^\/visits\/([0-9a-fA-F-]{36})\/observe$/.exec(location.pathname);
+    return m && UUID_RE.test(m[1].toLowerCase()) ? m[1].toLowerCase() : "";
+  }
+
+  // draftKey is imci-form.js's key for this page's draft: one per visit.
+  function draftKey() {
+    var id = anyVisitID();
+    return "mesh.draft:" + (id ? "/visits/" + id + "/observe" : location.pathname);
+  }
+
+  // deviceVisit finds a visit on the device: {data, pending} (pending: in the outbox).
+  async function deviceVisit(id) {
+    var d = await db();
+    var o = await d.get("outbox", id);
+    if (o && o.type === "visit") { return { data: o.data || {}, pending: true }; }
+    var sc = await d.get("scope", "visit:" + id);
+    return sc ? { data: sc.data || {}, pending: false } : null;
+  }
+
+  function unknownVisit() {
+    var u = document.getElementById("observe-unknown");
+    if (u) { u.hidden = false; }
+    form.hidden = true;
+  }
+
+  // inPost says whether a downloaded health worker is posted at facility fid on day.
+  function inPost(h, fid, day) {
+    var ps = h.postings && h.postings.length ? h.postings : [{ facility_id: h.facility_id, start_on: h.start_on, end_on: h.end_on }];
+    return ps.some(function (p) {
+      return Number(p.facility_id) === fid && (!p.start_on || p.start_on <= day) && (!p.end_on || p.end_on >= day);
+    });
+  }
+
+  async function fillAnyVisit() {
+    var id = anyVisitID(), v = id ? await deviceVisit(id) : null;
+    if (!v) { unknownVisit(); return; }
+    var x = v.data, fid = Number(x.facility_id), date = String(x.date || "");
+    form.action = "/visits/" + id + "/observe";
+    form.setAttribute("data-visit-id", id);
+    form.setAttribute("data-visit-date", date);
+    var fac = await (await db()).get("scope", "place:" + fid);
+    document.getElementById("observe-where").textContent = (fac ? fac.data.name : "") + " · " + date;
+    var cancel = document.getElementById("observe-cancel");
+    if (cancel && !v.pending) { cancel.href = "/visits/" + id; }
+    var risk = form.elements["setting.malaria_risk"];
+    if (risk && !risk.value && fac && fac.data.malaria_risk) { risk.value = fac.data.malaria_risk; }
+    var day = nowRFC3339().slice(0, 10), trained = {}, sel = form.elements.health_worker_id;
+    var staff = (await scopeOf("health_worker")).map(function (r) { return r.data; })
+      .filter(function (h) { return inPost(h, fid, day); })
+      .sort(function (a, b) { return a.name < b.name ? -1 : a.name > b.name ? 1 : 0; });
+    staff.forEach(function (h) {
+      sel.appendChild(new Option(h.name, String(h.id)));
+      trained[String(h.id)] = h.imci_trained_on || "";
+    });
+    form.setAttribute("data-trained-on", JSON.stringify(trained));
+    document.getElementById("observe-no-workers").hidden = staff.length > 0;
+    // imci-form.js restored the draft before the staff were listed: the worker now.
+    try {
+      var dr = JSON.parse(localStorage.getItem(draftKey()) || "null");
+      if (dr && dr.health_worker_id && dr.health_worker_id[0]) { sel.value = dr.health_worker_id[0]; }
+    } catch (e) { /* no draft */ }
+    anyVisit = { id: id, pending: v.pending };
   }
 
   // sentOnline posts a form's body; true when the server answered (and the page has
@@ -398,13 +510,13 @@
     try { trained = JSON.parse(form.getAttribute("data-trained-on") || "{}") || {}; } catch (e) { trained = {}; }
     var scored = JSON.parse(meshScore(JSON.stringify(built.observation), trained[body.get("health_worker_id")] || ""));
     if (scored.errors && scored.errors.length) { showMessage(L.errors, scored.errors); return; }
-    var place = document.querySelector("main p.muted");
+    var place = document.getElementById("observe-where") || document.querySelector("main p.muted");
     await put({ id: id, type: "observation", data: built.observation, state: "waiting", user: user,
       saved_at: Date.now(), label: place ? place.textContent : "", url: "/observations/" + id, score: scored.score });
     persist();
     // The draft is now in the outbox: the next child starts from an empty form, as
     // after a save on the server.
-    try { localStorage.removeItem("mesh.draft:" + location.pathname); } catch (e) { /* ignore */ }
+    try { localStorage.removeItem(draftKey()); } catch (e) { /* ignore */ }
     showFeedback(L, scored);
     flush();
   }
@@ -451,7 +563,7 @@
       result.appendChild(ol);
     }
     var again = el("a", "button primary", L["feedback.another"]);
-    again.href = location.pathname;
+    again.href = location.pathname + location.search;
     result.appendChild(el("p", "actions")).appendChild(again);
     form.hidden = true;
     result.hidden = false;
@@ -518,7 +630,14 @@
       li.appendChild(el("strong", "", L["outbox.type." + r.type] || r.type));
       li.appendChild(document.createTextNode(" · " + (r.label || "") + " · " + L["outbox.saved"] + " " + new Date(r.saved_at).toLocaleString()));
       li.appendChild(el("p", "state", L["state." + state] || state));
+      if (r.state === "blocked") { li.appendChild(el("p", "error", L.blocked)); }
       (r.errors || []).forEach(function (m) { li.appendChild(el("p", "error", m)); });
+      if (r.type === "visit" && r.state === "waiting" && state === "waiting") {
+        var obs = el("a", "observe-link", L["observe.link"]);
+        obs.href = "/observe?visit=" + r.id;
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(obs);
+      }
       if (r.state === "conflict" || r.state === "rejected") {
         var rm = el("button", "link", L["outbox.remove"]);
         rm.type = "button";
@@ -561,6 +680,8 @@
   var SCOPE_EVERY = 60 * 1000; // at most one check for changes a minute, unless asked
   var WARM_MAX = 120; // pages fetched for offline use after a download
   var WARM_DAYS = 14; // how far ahead planned visits get their forms cached
+  var WARM_PARALLEL = 4; // pages fetched at once
+  var RECENT_DAYS = 7; // visits done this long ago are still kept, for their observations
 
   var downloading = null, scopeReady = false;
   var SCOPE_DELAY = 5000; // ms after the page's load event
@@ -596,7 +717,7 @@
       var st = tx.objectStore("scope");
       (body.changes || []).forEach(function (c) {
         var key = c.type + ":" + c.id, x = c.data || {};
-        var gone = c.deleted || (c.type === "visit" && x.status !== "planned") || (c.type === "stock_event" && x.ended_on);
+        var gone = c.deleted || (c.type === "visit" && !keptVisit(x)) || (c.type === "stock_event" && x.ended_on);
         if (gone) { st.delete(key); } else { st.put({ key: key, type: c.type, id: c.id, version: c.version, data: x }); }
       });
       tx.objectStore("meta").put({ k: "scope", user: user, cursor: body.cursor, at: Date.now(), complete: !body.more });
@@ -613,6 +734,15 @@
     return n;
   }
 
+  // keptVisit says which visits the phone keeps: planned ones (their pages are kept
+  // for offline use) and those of the last RECENT_DAYS not cancelled (observed on the
+  // form for any visit, e.g. the next child after a moment of signal).
+  function keptVisit(x) {
+    if (x.status === "planned") { return true; }
+    var since = new Date(Date.now() - RECENT_DAYS * 864e5).toISOString().slice(0, 10);
+    return x.status !== "cancelled" && String(x.date || "") >= since;
+  }
+
   async function scopeOf(type) { return (await db()).getAllFromIndex("scope", "type", type); }
 
   // warmPages keeps, for use offline, the forms the scope makes possible: a new visit,
@@ -620,25 +750,36 @@
   // Only pages not yet kept are fetched (an opened page refreshes itself).
   async function warmPages() {
     if (!window.caches) { return 0; }
-    var urls = ["/visits/new", "/outbox", "/conflicts"];
-    // Planned visits of the coming fortnight, the nearest first (an observation form
-    // is about 17 KB on the wire; later visits are fetched by later downloads).
+    // One observation form for every visit (/observe, filled on the phone from the
+    // scope or the outbox); the service worker shows it for /observe?visit=ID and
+    // /visits/ID/observe.
+    var urls = ["/visits/new", "/outbox", "/conflicts", "/observe"];
+    // Planned visits of the coming fortnight, the nearest first (later visits are
+    // fetched by later downloads).
     var horizon = new Date(Date.now() + WARM_DAYS * 864e5).toISOString().slice(0, 10);
     (await scopeOf("visit"))
-      .filter(function (v) { return String(v.data.date || "") <= horizon; })
+      .filter(function (v) { return v.data.status === "planned" && String(v.data.date || "") <= horizon; })
       .sort(function (a, b) { return a.data.date < b.data.date ? -1 : a.data.date > b.data.date ? 1 : 0; })
-      .forEach(function (v) { urls.push("/visits/" + v.id, "/visits/" + v.id + "/observe"); });
+      .forEach(function (v) { urls.push("/visits/" + v.id); });
     (await scopeOf("place")).forEach(function (p) {
       if (p.data.type === "facility") { urls.push("/facilities/" + p.id + "/readiness/new"); }
     });
-    var cache = await caches.open("mesh-pages"), fetched = 0;
-    for (var i = 0; i < urls.length && i < WARM_MAX; i++) {
-      if (await cache.match(urls[i], { ignoreVary: true })) { continue; }
-      try {
-        var resp = await fetch(urls[i], { credentials: "same-origin" });
-        if (resp.ok && !resp.redirected) { await cache.put(urls[i], resp); fetched++; }
-      } catch (e) { return fetched; } // offline again: the rest next time
+    var cache = await caches.open("mesh-pages"), fetched = 0, next = 0, lost = false;
+    urls = urls.slice(0, WARM_MAX);
+    // A few at a time: on 2G each page waits mostly on the round trip, not the bytes.
+    async function worker() {
+      while (!lost && next < urls.length) {
+        var u = urls[next++];
+        if (await cache.match(u, { ignoreVary: true })) { continue; }
+        try {
+          var resp = await fetch(u, { credentials: "same-origin" });
+          if (resp.ok && !resp.redirected) { await cache.put(u, resp); fetched++; }
+        } catch (e) { lost = true; } // offline again: the rest next time
+      }
     }
+    var workers = [];
+    for (var w = 0; w < WARM_PARALLEL; w++) { workers.push(worker()); }
+    await Promise.all(workers);
     return fetched;
   }
 
@@ -768,7 +909,16 @@
     msg.appendChild(el("p", "notice", L.record_queued));
     var a = el("a", "button", L["outbox.title"]);
     a.href = "/outbox";
-    msg.appendChild(el("p", "actions")).appendChild(a);
+    var acts = msg.appendChild(el("p", "actions"));
+    if (type === "visit") {
+      // The visit is on the phone only: its observations are captured on the form
+      // for any visit and wait behind it in the outbox.
+      var obs = el("a", "button primary observe-link", L["observe.link"]);
+      obs.href = "/observe?visit=" + id;
+      acts.appendChild(obs);
+      acts.appendChild(document.createTextNode(" "));
+    }
+    acts.appendChild(a);
     msg.hidden = false;
     f.hidden = true;
     window.scrollTo(0, 0);

@@ -5,7 +5,9 @@
 //   cache named by VERSION; a new version fills its own cache before the old one is
 //   dropped, so an update never leaves a page without its files.
 // - Pages (GET navigations) are network-first: the newest page when the server can be
-//   reached, else the copy saved the last time it was opened.
+//   reached, else the copy saved the last time it was opened; an observation form
+//   never opened (/observe?visit=ID, /visits/ID/observe) gets the one form for any
+//   visit (/observe), which offline.js fills from the device.
 // - Any other GET of this origin (a versioned static file not in the shell) is
 //   cache-first: its URL changes with its content.
 // - POSTs and the API are never touched: the outbox lives in IndexedDB (offline.js),
@@ -76,6 +78,13 @@ async function networkFirst(req) {
     // Pages carry Vary: Cookie, which a worker's requests cannot match: ignore it.
     const hit = await caches.match(req, { ignoreVary: true });
     if (hit) { return hit; }
+    // The observation form for any visit: one copy (/observe), filled on the phone
+    // from the visit in the outbox or the scope (offline.js).
+    const path = new URL(req.url).pathname;
+    if (path === "/observe" || /^\/visits\/[0-9a-fA-F-]{36}\/observe$/.test(path)) {
+      const form = await caches.match("/observe", { ignoreVary: true });
+      if (form) { return form; }
+    }
     const outbox = new URL(req.url).pathname === "/outbox" ? null : await caches.match("/outbox", { ignoreVary: true });
     if (outbox) { return outbox; }
     throw err;
@@ -131,7 +140,12 @@ async function sendOutbox() {
     if (!d.objectStoreNames.contains("outbox") || !d.objectStoreNames.contains("meta")) { return; }
     const who = await d.get("meta", "user");
     if (!who || !who.user) { return; }
-    const recs = (await d.getAll("outbox")).filter((r) => r.user === who.user && r.state === "waiting")
+    const all = await d.getAll("outbox");
+    // An observation waits behind its visit: not sent while the visit is refused or
+    // in conflict (the page marks it blocked).
+    const stuck = new Set(all.filter((r) => r.type === "visit" && r.state !== "waiting").map((r) => r.id));
+    const recs = all.filter((r) => r.user === who.user && r.state === "waiting" &&
+      !(r.type === "observation" && stuck.has((r.data || {}).visit_id)))
       .sort((a, b) => (a.saved_at || 0) - (b.saved_at || 0)).slice(0, 50);
     if (!recs.length) { return; }
     const resp = await fetch("/api/v1/sync", {
@@ -149,6 +163,10 @@ async function sendOutbox() {
         tx.objectStore("sent").put({ id: rec.id, type: rec.type, label: rec.label || "", url: rec.url || "",
           saved_at: rec.saved_at, sent_at: Date.now(), version: res.version || 0 });
         await tx.done;
+        if (rec.type === "visit" && rec.data && d.objectStoreNames.contains("scope")) {
+          // As offline.js does: a sent visit stays known, for its next observations.
+          await d.put("scope", { key: "visit:" + rec.id, type: "visit", id: rec.id, version: res.version || 0, data: rec.data });
+        }
       } else if (res.status === "conflict" || res.status === "invalid") {
         rec.state = res.status === "conflict" ? "conflict" : "rejected";
         rec.errors = (res.errors || []).map((e) => (e.field ? e.field + ": " : "") + (e.message || e.code));
