@@ -401,6 +401,29 @@ func (f ExportFilter) dayRange(w *where, col string) {
 	}
 }
 
+// afterKey continues a keyset-paged export after the last row's (day, id).
+func (w *where) afterKey(dayCol, idCol, day, id string) {
+	w.add("("+dayCol+" > ? OR ("+dayCol+" = ? AND "+idCol+" > ?))", day, day, id)
+}
+
+// queryPage reads one page of an export: the rows of query, each made by scan.
+func queryPage[T any](ctx context.Context, db *DB, query string, args []any, size int, scan func(rowScanner) (T, error)) ([]T, error) {
+	rows, err := db.readQuery(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]T, 0, size)
+	for rows.Next() {
+		t, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, driverError(rows.Err())
+}
+
 // ExportReadinessChecks streams the readiness checks matching f in date order.
 func (db *DB) ExportReadinessChecks(ctx context.Context, f ExportFilter) iter.Seq2[export.ReadinessCheck, error] {
 	names := &facilityNames{db: db, ctx: ctx, names: map[int64]string{}}
@@ -410,26 +433,15 @@ func (db *DB) ExportReadinessChecks(ctx context.Context, f ExportFilter) iter.Se
 		f.dayRange(&w, "c.date")
 		w.under("o.path", f.Under)
 		if after != nil {
-			d := string(after.Date)
-			w.add("(c.date > ? OR (c.date = ? AND c.id > ?))", d, d, after.ID)
+			w.afterKey("c.date", "c.id", string(after.Date), after.ID)
 		}
-		rows, err := db.readQuery(ctx, checkSelect+w.String()+` ORDER BY c.date, c.id`+limit(size), w.args...)
+		out, err := queryPage(ctx, db, checkSelect+w.String()+` ORDER BY c.date, c.id`+limit(size), w.args, size, func(r rowScanner) (export.ReadinessCheck, error) {
+			c, _, err := scanCheck(r)
+			return export.ReadinessCheck{Check: c}, err
+		})
 		if err != nil {
 			return nil, err
 		}
-		defer rows.Close()
-		out := make([]export.ReadinessCheck, 0, size)
-		for rows.Next() {
-			c, _, err := scanCheck(rows)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, export.ReadinessCheck{Check: c})
-		}
-		if err := rows.Err(); err != nil {
-			return nil, driverError(err)
-		}
-		rows.Close()
 		for i := range out {
 			if out[i].Facility, err = names.name(out[i].FacilityID); err != nil {
 				return nil, err
@@ -454,26 +466,15 @@ func (db *DB) ExportStockEvents(ctx context.Context, f ExportFilter) iter.Seq2[e
 		}
 		w.under("o.path", f.Under)
 		if after != nil {
-			d := string(after.StartedOn)
-			w.add("(e.started_on > ? OR (e.started_on = ? AND e.id > ?))", d, d, after.ID)
+			w.afterKey("e.started_on", "e.id", string(after.StartedOn), after.ID)
 		}
-		rows, err := db.readQuery(ctx, stockSelect+w.String()+` ORDER BY e.started_on, e.id`+limit(size), w.args...)
+		out, err := queryPage(ctx, db, stockSelect+w.String()+` ORDER BY e.started_on, e.id`+limit(size), w.args, size, func(r rowScanner) (export.StockEvent, error) {
+			e, _, err := scanStockEvent(r)
+			return export.StockEvent{StockEvent: e}, err
+		})
 		if err != nil {
 			return nil, err
 		}
-		defer rows.Close()
-		out := make([]export.StockEvent, 0, size)
-		for rows.Next() {
-			e, _, err := scanStockEvent(rows)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, export.StockEvent{StockEvent: e})
-		}
-		if err := rows.Err(); err != nil {
-			return nil, driverError(err)
-		}
-		rows.Close()
 		for i := range out {
 			if out[i].Facility, err = names.name(out[i].FacilityID); err != nil {
 				return nil, err
@@ -493,26 +494,15 @@ func (db *DB) ExportIssues(ctx context.Context, f ExportFilter) iter.Seq2[export
 		f.dayRange(&w, "i.opened_on")
 		w.under("o.path", f.Under)
 		if after != nil {
-			d := string(after.OpenedOn)
-			w.add("(i.opened_on > ? OR (i.opened_on = ? AND i.id > ?))", d, d, after.ID)
+			w.afterKey("i.opened_on", "i.id", string(after.OpenedOn), after.ID)
 		}
-		rows, err := db.readQuery(ctx, issueSelect+w.String()+` ORDER BY i.opened_on, i.id`+limit(size), w.args...)
+		out, err := queryPage(ctx, db, issueSelect+w.String()+` ORDER BY i.opened_on, i.id`+limit(size), w.args, size, func(r rowScanner) (export.Issue, error) {
+			is, _, _, err := scanIssue(r)
+			return export.Issue{Issue: is}, err
+		})
 		if err != nil {
 			return nil, err
 		}
-		defer rows.Close()
-		out := make([]export.Issue, 0, size)
-		for rows.Next() {
-			is, _, _, err := scanIssue(rows)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, export.Issue{Issue: is})
-		}
-		if err := rows.Err(); err != nil {
-			return nil, driverError(err)
-		}
-		rows.Close()
 		if len(out) == 0 {
 			return out, nil
 		}
@@ -566,26 +556,15 @@ func (db *DB) ExportQICycles(ctx context.Context, f ExportFilter) iter.Seq2[expo
 		f.dayRange(&w, "c.started_on")
 		w.under("o.path", f.Under)
 		if after != nil {
-			d := string(after.StartedOn)
-			w.add("(c.started_on > ? OR (c.started_on = ? AND c.id > ?))", d, d, after.ID)
+			w.afterKey("c.started_on", "c.id", string(after.StartedOn), after.ID)
 		}
-		rows, err := db.readQuery(ctx, exportCycleSelect+w.String()+` ORDER BY c.started_on, c.id`+limit(size), w.args...)
+		out, err := queryPage(ctx, db, exportCycleSelect+w.String()+` ORDER BY c.started_on, c.id`+limit(size), w.args, size, func(r rowScanner) (export.QICycle, error) {
+			c, _, err := scanCycle(r)
+			return export.QICycle{PDSACycle: c}, err
+		})
 		if err != nil {
 			return nil, err
 		}
-		defer rows.Close()
-		out := make([]export.QICycle, 0, size)
-		for rows.Next() {
-			c, _, err := scanCycle(rows)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, export.QICycle{PDSACycle: c})
-		}
-		if err := rows.Err(); err != nil {
-			return nil, driverError(err)
-		}
-		rows.Close()
 		for i := range out {
 			p, ok := projects[out[i].ProjectID]
 			if !ok {
