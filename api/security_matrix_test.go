@@ -4,14 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"os"
-	"path/filepath"
+	"mesh/internal/routescan"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -19,53 +13,15 @@ import (
 	"mesh/sqlstore/sqlstoretest"
 )
 
-// registeredRoutes reads the mux patterns registered in the non-test Go files of dir
-// (every mux.HandleFunc("…") and mux.Handle("…")), so that a route added without a
-// row in the authorization matrix fails the matrix test instead of going unchecked.
+// registeredRoutes lists the routes the package registers (routescan), so that a
+// route added without a row in the authorization matrix fails the matrix test.
 func registeredRoutes(t testing.TB, dir string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	routes, err := routescan.Registered(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		file, err := parser.ParseFile(fset, name, src, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "HandleFunc" && sel.Sel.Name != "Handle") {
-				return true
-			}
-			if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "mux" {
-				return true
-			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				t.Errorf("%s: a route registered with a non-literal pattern cannot be checked by the matrix", fset.Position(call.Pos()))
-				return true
-			}
-			p, _ := strconv.Unquote(lit.Value)
-			out = append(out, p)
-			return true
-		})
-	}
-	sort.Strings(out)
-	return out
+	return routes
 }
 
 // matrixRoles are the five kinds of account, in the order of the want strings:

@@ -3,19 +3,15 @@ package web
 import (
 	"context"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"io"
 	"log/slog"
+	"mesh/internal/routescan"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -167,52 +163,15 @@ func (e *secEnv) apiMust(user, method, path, body string, want ...int) string {
 	return r.Body
 }
 
-// registeredRoutes reads the mux patterns registered in the non-test Go files of dir,
-// so a page added without a row in the matrix fails the matrix test.
+// registeredRoutes lists the routes the package registers (routescan), so that a
+// route added without a row in the authorization matrix fails the matrix test.
 func registeredRoutes(t testing.TB, dir string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	routes, err := routescan.Registered(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		file, err := parser.ParseFile(fset, name, src, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "HandleFunc" && sel.Sel.Name != "Handle") {
-				return true
-			}
-			if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "mux" {
-				return true
-			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				t.Errorf("%s: a route registered with a non-literal pattern cannot be checked by the matrix", fset.Position(call.Pos()))
-				return true
-			}
-			p, _ := strconv.Unquote(lit.Value)
-			out = append(out, p)
-			return true
-		})
-	}
-	sort.Strings(out)
-	return out
+	return routes
 }
 
 // readGoSources returns the non-test Go sources of dir, concatenated.
