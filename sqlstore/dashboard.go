@@ -20,20 +20,11 @@ import (
 // number pair per indicator for a whole period (a month, quarter or year).
 func (db *DB) IndicatorTotals(ctx context.Context, under []string, from, to string) ([]indicator.Contribution, error) {
 	w := countsWhere(under, from, to)
-	rows, err := db.readQuery(ctx, `SELECT c.indicator, SUM(c.num), SUM(c.den)`+db.countsFrom()+w.String()+` GROUP BY c.indicator ORDER BY c.indicator`, w.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []indicator.Contribution
-	for rows.Next() {
+	return queryRows(ctx, db, `SELECT c.indicator, SUM(c.num), SUM(c.den)`+db.countsFrom()+w.String()+` GROUP BY c.indicator ORDER BY c.indicator`, w.args, 0, func(r rowScanner) (indicator.Contribution, error) {
 		var c indicator.Contribution
-		if err := rows.Scan(&c.ID, &c.Num, &c.Den); err != nil {
-			return nil, driverError(err)
-		}
-		out = append(out, c)
-	}
-	return out, driverError(rows.Err())
+		err := r.Scan(&c.ID, &c.Num, &c.Den)
+		return c, driverError(err)
+	})
 }
 
 // FacilityTotals sums each facility's counts per indicator over from..to, for the
@@ -135,20 +126,11 @@ func (db *DB) DistrictSeries(ctx context.Context, id string, under []string, fro
 		// rows of those months (12 times as many in the bench, 40 in a real database).
 		from_ = ` FROM orgunits o CROSS JOIN indicator_counts c INDEXED BY indicator_counts_series ON o.id = c.facility_id`
 	}
-	rows, err := db.readQuery(ctx, `SELECT c.month, SUM(c.num), SUM(c.den)`+from_+w.String()+` GROUP BY c.month ORDER BY c.month`, w.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []indicator.MonthCount
-	for rows.Next() {
+	return queryRows(ctx, db, `SELECT c.month, SUM(c.num), SUM(c.den)`+from_+w.String()+` GROUP BY c.month ORDER BY c.month`, w.args, 0, func(r rowScanner) (indicator.MonthCount, error) {
 		var m indicator.MonthCount
-		if err := rows.Scan(&m.Month, &m.Num, &m.Den); err != nil {
-			return nil, driverError(err)
-		}
-		out = append(out, m)
-	}
-	return out, driverError(rows.Err())
+		err := r.Scan(&m.Month, &m.Num, &m.Den)
+		return m, driverError(err)
+	})
 }
 
 // IndexObservations returns the evaluation model's rows: every child (2–59 months)
@@ -329,21 +311,12 @@ func (db *DB) RawSeries(ctx context.Context, col int, under []string, from, to s
 	w.add("b.month <= ?", to)
 	w.under("o.path", under)
 	c := "b.r" + strconv.Itoa(col)
-	rows, err := db.readQuery(ctx, `SELECT b.month, SUM(`+c+`), COUNT(*) FROM bench_observations b JOIN orgunits o ON o.id = b.facility_id`+
-		w.String()+` GROUP BY b.month ORDER BY b.month`, w.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []indicator.MonthCount
-	for rows.Next() {
+	return queryRows(ctx, db, `SELECT b.month, SUM(`+c+`), COUNT(*) FROM bench_observations b JOIN orgunits o ON o.id = b.facility_id`+
+		w.String()+` GROUP BY b.month ORDER BY b.month`, w.args, 0, func(r rowScanner) (indicator.MonthCount, error) {
 		var m indicator.MonthCount
-		if err := rows.Scan(&m.Month, &m.Num, &m.Den); err != nil {
-			return nil, driverError(err)
-		}
-		out = append(out, m)
-	}
-	return out, driverError(rows.Err())
+		err := r.Scan(&m.Month, &m.Num, &m.Den)
+		return m, driverError(err)
+	})
 }
 
 // RawFacilityTotals computes the heat map from the raw rows.

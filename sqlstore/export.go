@@ -406,8 +406,9 @@ func (w *where) afterKey(dayCol, idCol, day, id string) {
 	w.add("("+dayCol+" > ? OR ("+dayCol+" = ? AND "+idCol+" > ?))", day, day, id)
 }
 
-// queryPage reads one page of an export: the rows of query, each made by scan.
-func queryPage[T any](ctx context.Context, db *DB, query string, args []any, size int, scan func(rowScanner) (T, error)) ([]T, error) {
+// queryRows reads every row of query, each made by scan (a page of an export, a
+// dashboard's series).
+func queryRows[T any](ctx context.Context, db *DB, query string, args []any, size int, scan func(rowScanner) (T, error)) ([]T, error) {
 	rows, err := db.readQuery(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -435,7 +436,7 @@ func (db *DB) ExportReadinessChecks(ctx context.Context, f ExportFilter) iter.Se
 		if after != nil {
 			w.afterKey("c.date", "c.id", string(after.Date), after.ID)
 		}
-		out, err := queryPage(ctx, db, checkSelect+w.String()+` ORDER BY c.date, c.id`+limit(size), w.args, size, func(r rowScanner) (export.ReadinessCheck, error) {
+		out, err := queryRows(ctx, db, checkSelect+w.String()+` ORDER BY c.date, c.id`+limit(size), w.args, size, func(r rowScanner) (export.ReadinessCheck, error) {
 			c, _, err := scanCheck(r)
 			return export.ReadinessCheck{Check: c}, err
 		})
@@ -468,7 +469,7 @@ func (db *DB) ExportStockEvents(ctx context.Context, f ExportFilter) iter.Seq2[e
 		if after != nil {
 			w.afterKey("e.started_on", "e.id", string(after.StartedOn), after.ID)
 		}
-		out, err := queryPage(ctx, db, stockSelect+w.String()+` ORDER BY e.started_on, e.id`+limit(size), w.args, size, func(r rowScanner) (export.StockEvent, error) {
+		out, err := queryRows(ctx, db, stockSelect+w.String()+` ORDER BY e.started_on, e.id`+limit(size), w.args, size, func(r rowScanner) (export.StockEvent, error) {
 			e, _, err := scanStockEvent(r)
 			return export.StockEvent{StockEvent: e}, err
 		})
@@ -496,7 +497,7 @@ func (db *DB) ExportIssues(ctx context.Context, f ExportFilter) iter.Seq2[export
 		if after != nil {
 			w.afterKey("i.opened_on", "i.id", string(after.OpenedOn), after.ID)
 		}
-		out, err := queryPage(ctx, db, issueSelect+w.String()+` ORDER BY i.opened_on, i.id`+limit(size), w.args, size, func(r rowScanner) (export.Issue, error) {
+		out, err := queryRows(ctx, db, issueSelect+w.String()+` ORDER BY i.opened_on, i.id`+limit(size), w.args, size, func(r rowScanner) (export.Issue, error) {
 			is, _, _, err := scanIssue(r)
 			return export.Issue{Issue: is}, err
 		})
@@ -558,7 +559,7 @@ func (db *DB) ExportQICycles(ctx context.Context, f ExportFilter) iter.Seq2[expo
 		if after != nil {
 			w.afterKey("c.started_on", "c.id", string(after.StartedOn), after.ID)
 		}
-		out, err := queryPage(ctx, db, exportCycleSelect+w.String()+` ORDER BY c.started_on, c.id`+limit(size), w.args, size, func(r rowScanner) (export.QICycle, error) {
+		out, err := queryRows(ctx, db, exportCycleSelect+w.String()+` ORDER BY c.started_on, c.id`+limit(size), w.args, size, func(r rowScanner) (export.QICycle, error) {
 			c, _, err := scanCycle(r)
 			return export.QICycle{PDSACycle: c}, err
 		})
