@@ -118,11 +118,7 @@ func (t table[T]) pump(out sink, rows iter.Seq2[T, error], opt Options) (int, er
 	if err := out.header(t.labels(opt.Lang)); err != nil {
 		return 0, err
 	}
-	every := opt.ProgressEvery
-	if every <= 0 {
-		every = 10000
-	}
-	start := time.Now()
+	p := newProgress(opt)
 	workers := max(1, runtime.GOMAXPROCS(0))
 	work := make(chan *batch[T])
 	order := make(chan *batch[T], 2*workers)
@@ -160,9 +156,7 @@ func (t table[T]) pump(out sink, rows iter.Seq2[T, error], opt Options) (int, er
 					break
 				}
 				res.n++
-				if opt.Progress != nil && res.n%every == 0 {
-					progress(opt, res.n, time.Since(start))
-				}
+				p.row(res.n)
 			}
 		}
 		if res.err == nil {
@@ -207,19 +201,49 @@ func (t table[T]) pump(out sink, rows iter.Seq2[T, error], opt Options) (int, er
 	if res.err != nil {
 		return res.n, res.err
 	}
-	if opt.Progress != nil {
-		if opt.Total > 0 && opt.Redraw {
-			progress(opt, res.n, time.Since(start))
-			fmt.Fprintln(opt.Progress)
-		}
-		took := time.Since(start).Round(time.Millisecond)
-		if opt.ProgressLine != nil {
-			fmt.Fprintln(opt.Progress, opt.ProgressLine(res.n, 0, true, took))
-		} else {
-			fmt.Fprintf(opt.Progress, "mesh: done, %d %s exported in %s\n", res.n, opt.Label, took)
-		}
-	}
+	p.done(res.n)
 	return res.n, nil
+}
+
+// progressMeter writes an export's progress lines: every ProgressEvery rows, and a
+// last line when done.
+type progressMeter struct {
+	opt   Options
+	every int
+	start time.Time
+}
+
+func newProgress(opt Options) *progressMeter {
+	every := opt.ProgressEvery
+	if every <= 0 {
+		every = 10000
+	}
+	return &progressMeter{opt: opt, every: every, start: time.Now()}
+}
+
+// row notes that n rows are written.
+func (p *progressMeter) row(n int) {
+	if p.opt.Progress != nil && n%p.every == 0 {
+		progress(p.opt, n, time.Since(p.start))
+	}
+}
+
+// done writes the closing line after n rows.
+func (p *progressMeter) done(n int) {
+	opt := p.opt
+	if opt.Progress == nil {
+		return
+	}
+	if opt.Total > 0 && opt.Redraw {
+		progress(opt, n, time.Since(p.start))
+		fmt.Fprintln(opt.Progress)
+	}
+	took := time.Since(p.start).Round(time.Millisecond)
+	if opt.ProgressLine != nil {
+		fmt.Fprintln(opt.Progress, opt.ProgressLine(n, 0, true, took))
+	} else {
+		fmt.Fprintf(opt.Progress, "mesh: done, %d %s exported in %s\n", n, opt.Label, took)
+	}
 }
 
 // progress reports n rows written after d: a bar when the total is known, else a

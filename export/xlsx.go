@@ -74,6 +74,9 @@ func writeAs[T any](t table[T], w io.Writer, f Format, rows iter.Seq2[T, error],
 
 // WriteObservations writes the observation table in format f.
 func WriteObservations(w io.Writer, f Format, rows iter.Seq2[Observation, error], opt Options) (int, error) {
+	if f == CSV || f == "" {
+		return WriteObservationsCSV(w, rows, opt) // the stored cells copied out, not split and re-joined
+	}
 	if opt.Label == "" {
 		opt.Label = "observations"
 	}

@@ -81,13 +81,10 @@ func (n *facilityNames) name(id int64) (string, error) {
 	return s, nil
 }
 
-// exportObservationSelect reads what the observation table needs and no more: not
-// the expected result or the indicator values (a third of each stored row), and the
-// facility name from the join rather than a look-up per row. The JSON of the body and
-// the score is decoded by the export's formatting workers.
-const exportObservationSelect = `SELECT ob.id, ob.observed_at, ob.month, ob.facility_id, o.name, ob.visit_id, ob.health_worker_id,
-	ob.protocol, ob.version, ob.updated_at, ob.body, ob.score
-	FROM observations ob JOIN orgunits o ON o.id = ob.facility_id`
+// exportObservationSelect reads the export rows kept at save time (observation_rows)
+// with the facility's current name.
+const exportObservationSelect = `SELECT ob.id, ob.observed_at, ob.month, ob.facility_id, o.name, ob.cells
+	FROM observation_rows ob JOIN orgunits o ON o.id = ob.facility_id`
 
 // obsKey is an observation's place in the export order.
 type obsKey struct {
@@ -98,8 +95,7 @@ type obsKey struct {
 // observationWhere is the filter of the observation export, with the rows after lo
 // and up to hi (either nil: open).
 func (f ExportFilter) observationWhere(lo, hi *obsKey) (where, error) {
-	var w where
-	w.add("ob.voided = ?", false)
+	var w where // observation_rows holds observations that are not voided
 	if f.From != "" {
 		t, err := time.Parse(time.DateOnly, string(f.From))
 		if err != nil {
@@ -144,8 +140,7 @@ func (db *DB) observationPage(ctx context.Context, f ExportFilter, lo, hi *obsKe
 	out := make([]export.Observation, 0, f.pageSize())
 	for rows.Next() {
 		var o export.Observation
-		if err := rows.Scan(&o.ID, &o.ObservedAt, &o.Month, &o.FacilityID, &o.Facility, &o.VisitID, &o.HealthWorkerID,
-			&o.Protocol, &o.Version, &o.UpdatedAt, &o.Body, &o.Score); err != nil {
+		if err := rows.Scan(&o.ID, &o.ObservedAt, &o.Month, &o.FacilityID, &o.Facility, &o.Cells); err != nil {
 			return nil, driverError(err)
 		}
 		out = append(out, o)
@@ -154,7 +149,7 @@ func (db *DB) observationPage(ctx context.Context, f ExportFilter, lo, hi *obsKe
 }
 
 // observationBounds lists the key of every size-th row of the export, in order: the
-// pages' upper ends. It reads the covering index observations_observed alone.
+// pages' upper ends. It reads the covering index observation_rows_order alone.
 func (db *DB) observationBounds(ctx context.Context, f ExportFilter, size int) ([]obsKey, error) {
 	w, err := f.observationWhere(nil, nil)
 	if err != nil {
@@ -162,7 +157,7 @@ func (db *DB) observationBounds(ctx context.Context, f ExportFilter, size int) (
 	}
 	rows, err := db.readQuery(ctx, `SELECT at, id FROM (SELECT ob.observed_at AS at, ob.id AS id,
 		ROW_NUMBER() OVER (ORDER BY ob.observed_at, ob.id) AS n
-		FROM observations ob JOIN orgunits o ON o.id = ob.facility_id`+w.String()+`) k WHERE n % ? = 0 ORDER BY n`,
+		FROM observation_rows ob JOIN orgunits o ON o.id = ob.facility_id`+w.String()+`) k WHERE n % ? = 0 ORDER BY n`,
 		append(w.args, size)...)
 	if err != nil {
 		return nil, err
@@ -179,13 +174,14 @@ func (db *DB) observationBounds(ctx context.Context, f ExportFilter, size int) (
 	return out, driverError(rows.Err())
 }
 
-// exportObservationsReaders is how many pages are read at once: reading a stored
-// observation (its JSON spans overflow pages) is most of the cost of a row, and keyset
-// paging alone reads one page after another on one core.
+// exportObservationsReaders is how many pages are read at once: reading the rows is
+// most of what an export still costs, and keyset paging alone reads one page after
+// another on one core while the writer waits.
 const exportObservationsReaders = 2
 
-// ExportObservations streams the observations (not voided) matching f in order of
-// observation time (index observations_observed). From and To are UTC days.
+// ExportObservations streams the export rows of the observations (not voided) matching
+// f in order of observation time (index observation_rows_order). From and To are UTC
+// days.
 //
 // The first page is read and handed over at once (the first rows leave without
 // waiting); meanwhile the page boundaries are taken from the index, and the remaining pages, each a key
@@ -591,8 +587,7 @@ func (db *DB) ExportCount(ctx context.Context, table string, f ExportFilter) (in
 	var from string
 	switch table {
 	case "observations":
-		from = `observations ob JOIN orgunits o ON o.id = ob.facility_id`
-		w.add("ob.voided = ?", false)
+		from = `observation_rows ob JOIN orgunits o ON o.id = ob.facility_id`
 		if f.From != "" {
 			t, err := time.Parse(time.DateOnly, string(f.From))
 			if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"mesh/demo"
 	"mesh/export"
+	"mesh/observation"
 	"mesh/sqlstore"
 	"mesh/sqlstore/sqlstoretest"
 )
@@ -230,6 +231,22 @@ func BenchmarkExportObservationsDB(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	// The export rows, laid out in export order as saves (and migration 0014's backfill)
+	// lay them out: a copy's rows come with their originals, not 1,345 rows apart.
+	if _, err := db.ExecForTest(ctx, `CREATE TEMP TABLE originals AS SELECT substr(id, 9) AS tail, * FROM observation_rows`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.ExecForTest(ctx, `CREATE INDEX originals_tail ON originals(tail)`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.ExecForTest(ctx, `DELETE FROM observation_rows`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.ExecForTest(ctx, `INSERT INTO observation_rows (id, observed_at, month, facility_id, cells)
+		SELECT ob.id, x.observed_at, x.month, x.facility_id, x.cells FROM observations ob JOIN originals x ON x.tail = substr(ob.id, 9)
+		ORDER BY x.observed_at, ob.id`); err != nil {
+		b.Fatal(err)
+	}
 	// A live database has its pages in the main file, not a fresh WAL of copies.
 	if _, err := db.ExecForTest(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		b.Fatal(err)
@@ -266,4 +283,134 @@ func (f *firstByte) Write(p []byte) (int, error) {
 		f.first = time.Since(f.start)
 	}
 	return len(p), nil
+}
+
+// The export rows kept at save time (observation_rows) must always be what the
+// records they come from would give: after saves, an edit, a void, a re-score and a
+// facility renamed, the export equals rows made afresh from every stored record; and
+// migration 0014's backfill, run again from nothing, writes the same rows.
+func TestObservationRowsFollowTheRecords(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		recs, _, err := db.FindObservations(ctx, observation.Filter{Limit: 3})
+		if err != nil || len(recs) < 3 {
+			t.Fatal(len(recs), err)
+		}
+		edited := recs[0]
+		edited.Worker.Referred = !edited.Worker.Referred
+		edited.ContentHash = observation.ContentHash(edited.Observation)
+		edited.BodyJSON, edited.ScoreJSON = nil, nil
+		v := edited.Version
+		if _, err := db.PutObservation(ctx, edited, &v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.VoidObservation(ctx, recs[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		s := recs[2].Score
+		s.AssessmentIndex, s.TasksMissed = 0.125, []string{"rescored"}
+		if err := db.RescoreObservation(ctx, recs[2].ID, recs[2].Expected, s, recs[2].Indicators); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecForTest(ctx, `UPDATE orgunits SET name = name || ', renamed' WHERE id = ?`, edited.FacilityID); err != nil {
+			t.Fatal(err)
+		}
+
+		stored := exportBytes(t, db)
+		if want := fromRecords(t, db); stored != want {
+			t.Fatalf("export from observation_rows differs from rows made from the records:\n%s", firstDiff(stored, want))
+		}
+		for _, want := range []string{"rescored", ", renamed"} {
+			if !strings.Contains(stored, want) {
+				t.Errorf("export lacks %q", want)
+			}
+		}
+		if strings.Contains(stored, recs[1].ID) {
+			t.Errorf("voided observation %s exported", recs[1].ID)
+		}
+
+		if _, err := db.ExecForTest(ctx, `DELETE FROM observation_rows`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecForTest(ctx, `INSERT INTO backfills (name) VALUES ('observation_rows')`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := exportBytes(t, db); got != stored {
+			t.Fatal("the backfill wrote different rows from those written at save time")
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM backfills"); n != 0 {
+			t.Fatalf("%d backfills left pending", n)
+		}
+	})
+}
+
+func exportBytes(t *testing.T, db *sqlstore.DB) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := export.WriteObservations(&buf, export.CSV, db.ExportObservations(context.Background(), sqlstore.ExportFilter{PageSize: 97}), export.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// fromRecords writes the observation export from the records themselves, formatted
+// now, in export order.
+func fromRecords(t *testing.T, db *sqlstore.DB) string {
+	t.Helper()
+	ctx := context.Background()
+	names := map[int64]string{}
+	rows, err := db.ReadForTest(ctx, `SELECT id, name FROM orgunits`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			t.Fatal(err)
+		}
+		names[id] = name
+	}
+	rows.Close()
+	var recs []*observation.Record
+	for {
+		page, _, err := db.FindObservations(ctx, observation.Filter{Limit: 1000, Offset: len(recs)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, page...)
+		if len(page) < 1000 {
+			break
+		}
+	}
+	src := func(yield func(export.Observation, error) bool) {
+		for _, r := range recs {
+			o, err := export.ObservationOf(r, names[r.FacilityID])
+			if !yield(o, err) {
+				return
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := export.WriteObservations(&buf, export.CSV, src, export.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// firstDiff shows the first line where two exports differ.
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range min(len(g), len(w)) {
+		if g[i] != w[i] {
+			return fmt.Sprintf("line %d:\n got %s\nwant %s", i+1, g[i], w[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
 }

@@ -74,8 +74,9 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	return all, nil
 }
 
-// Migrate applies every pending migration, each in its own transaction. It refuses a
-// database whose schema is newer than this program knows, rather than risk damaging it.
+// Migrate applies every pending migration, each in its own transaction, then the data
+// steps some of them leave to Go (runBackfills). It refuses a database whose schema is
+// newer than this program knows, rather than risk damaging it.
 func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	if err := db.ensureMigrationTable(ctx); err != nil {
 		return 0, err
@@ -96,7 +97,7 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 			applied++
 		}
 	}
-	return applied, nil
+	return applied, db.runBackfills(ctx)
 }
 
 // SchemaCurrent reports whether every known migration is applied (for /healthz).

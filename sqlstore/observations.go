@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"mesh"
+	"mesh/export"
 	"mesh/indicator"
 	"mesh/observation"
 )
@@ -70,6 +71,9 @@ func (db *DB) PutObservation(ctx context.Context, r *observation.Record, expecte
 		if n, _ := res.RowsAffected(); n == 1 {
 			created, r.Version, r.CreatedAt, r.UpdatedAt = true, 1, tx.now, tx.now
 			if err := tx.addCounts(r.FacilityID, r.Month, contributions(r.Indicators), 1); err != nil {
+				return err
+			}
+			if err := tx.putObservationRow(r, body, score); err != nil {
 				return err
 			}
 			if err := tx.recordFirstChange("observation", r.ID, r.FacilityPath); err != nil {
@@ -177,10 +181,30 @@ func (tx *Tx) updateObservation(r *observation.Record, expectedVersion *int, bod
 	if err := tx.addCounts(r.FacilityID, r.Month, contributions(r.Indicators), 1); err != nil {
 		return err
 	}
+	if err := tx.putObservationRow(r, body, score); err != nil {
+		return err
+	}
 	if err := tx.recordChange("observation", r.ID, r.FacilityPath); err != nil {
 		return err
 	}
 	return tx.audit("observation", r.ID, "update", map[string]any{"version": [2]int{old.Version, r.Version}})
+}
+
+// putObservationRow writes r's export row (observation_rows): its cells formatted
+// now, once, rather than at every export. Saves, edits and re-scores write it; a void
+// deletes it, since exports leave voided observations out.
+func (tx *Tx) putObservationRow(r *observation.Record, body, score string) error {
+	cells, err := export.ObservationCells(export.StoredObservation{ID: r.ID, ObservedAt: r.ObservedAt, Month: r.Month,
+		FacilityID: r.FacilityID, VisitID: r.VisitID, HealthWorkerID: r.HealthWorkerID, Protocol: r.Protocol,
+		Version: r.Version, UpdatedAt: r.UpdatedAt, Body: []byte(body), Score: []byte(score)})
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(`INSERT INTO observation_rows (id, observed_at, month, facility_id, cells) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET observed_at = excluded.observed_at, month = excluded.month,
+		facility_id = excluded.facility_id, cells = excluded.cells`,
+		r.ID, r.ObservedAt.UTC(), r.Month, r.FacilityID, string(cells))
+	return err
 }
 
 // FindObservationByID returns one stored observation (voided ones too).
@@ -253,6 +277,9 @@ func (db *DB) VoidObservation(ctx context.Context, id string) (*observation.Reco
 		if _, err := tx.exec(`UPDATE observations SET voided = ?, version = ?, updated_at = ? WHERE id = ?`, true, r.Version, tx.now, id); err != nil {
 			return err
 		}
+		if _, err := tx.exec(`DELETE FROM observation_rows WHERE id = ?`, id); err != nil {
+			return err
+		}
 		if err := tx.recordChange("observation", id, r.FacilityPath); err != nil {
 			return err
 		}
@@ -287,6 +314,16 @@ func (db *DB) RescoreObservation(ctx context.Context, id string, expected json.R
 			string(expected), string(score), string(inds), s.EngineVersion, s.ScoringVersion, s.AssessmentIndex, s.ClassificationCorrect,
 			s.TreatmentCorrect, s.CounsellingComplete, s.CorrectlyManaged, tx.now, id); err != nil {
 			return err
+		}
+		if !r.Voided {
+			r.Score, r.UpdatedAt = s, tx.now
+			body, err := json.Marshal(r.Observation)
+			if err != nil {
+				return err
+			}
+			if err := tx.putObservationRow(r, string(body), string(score)); err != nil {
+				return err
+			}
 		}
 		return tx.audit("observation", id, "rescore", map[string]any{"scoring_version": [2]string{r.Score.ScoringVersion, s.ScoringVersion},
 			"engine_version": [2]string{r.Score.EngineVersion, s.EngineVersion}})
