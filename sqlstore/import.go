@@ -78,9 +78,63 @@ func (opt ImportOptions) allow(row int, column, path string) *importer.RowError 
 		return nil
 	}
 	if err := opt.Allow(path); err != nil {
-		return &importer.RowError{Row: row, Column: column, Code: "FORBIDDEN", Message: mesh.ErrorMessage(err)}
+		// The refusal's sentence is its rule, so the report can say it in the page's
+		// language ("this record is outside your area" has a catalog entry).
+		msg := mesh.ErrorMessage(err)
+		return &importer.RowError{Row: row, Column: column, Code: "FORBIDDEN", Message: msg, Rule: strings.ReplaceAll(msg, "%", "%%")}
 	}
 	return nil
+}
+
+// ruleNoScope refuses a users row without a scope place to a caller limited to an
+// area: the account would be national, or (a mentor) in no area the caller manages.
+const ruleNoScope = "only an administrator of the whole country may import a user without a scope place: give scope_code or scope_id, in your area"
+
+// allowUser asks opt.Allow about a stored user the row would change. Their area is
+// their scope place and, for a mentor, the facilities of their assignments not yet
+// ended (the users list of an area shows a mentor by either); the row is allowed when
+// the caller's area holds one of them. A user with neither (a national admin, a
+// mentor with no assignment) is for callers who see the whole country.
+func (tx *Tx) allowUser(row int, opt ImportOptions, u *account.User) (*importer.RowError, error) {
+	if opt.Allow == nil {
+		return nil, nil
+	}
+	var paths []string
+	if u.ScopePath != "" {
+		paths = append(paths, u.ScopePath)
+	}
+	if u.Role == account.Mentor {
+		rows, err := tx.query(`SELECT DISTINCT o.path FROM assignments a JOIN orgunits o ON o.id = a.facility_id
+			WHERE a.mentor_id = ? AND (a.end_on IS NULL OR a.end_on >= ?) ORDER BY o.path`, u.ID, mesh.DateOf(tx.now))
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				return nil, driverError(err)
+			}
+			paths = append(paths, p)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, driverError(err)
+		}
+	}
+	if len(paths) == 0 {
+		return opt.allow(row, "username", ""), nil
+	}
+	var first *importer.RowError
+	for _, p := range paths {
+		e := opt.allow(row, "username", p)
+		if e == nil {
+			return nil, nil
+		}
+		if first == nil {
+			first = e
+		}
+	}
+	return first, nil
 }
 
 // placeByKey finds a place by code or dhis2_uid inside the transaction (nil if none).
@@ -639,12 +693,21 @@ func (db *DB) ImportUsers(ctx context.Context, rows []importer.UserRow, opt Impo
 			if err != nil {
 				return nil, err
 			}
+			if u.ScopePath == "" && opt.Allow != nil && opt.Allow("") != nil {
+				if r.ScopeCode == "" && u.ScopeID == nil {
+					scopeCol = "scope_code" // neither column filled: name the usual one
+				}
+				errs = append(errs, importer.RowError{Row: r.Row, Column: scopeCol, Code: "FORBIDDEN", Message: ruleNoScope, Rule: ruleNoScope})
+				continue
+			}
 			if e := opt.allow(r.Row, scopeCol, u.ScopePath); e != nil {
 				errs = append(errs, *e)
 				continue
 			}
 			if existing != nil {
-				if e := opt.allow(r.Row, "username", existing.ScopePath); e != nil {
+				if e, err := tx.allowUser(r.Row, opt.ImportOptions, existing); err != nil {
+					return nil, err
+				} else if e != nil {
 					errs = append(errs, *e)
 					continue
 				}

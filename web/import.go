@@ -8,8 +8,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"slices"
-	"sync"
-	"time"
 
 	"mesh"
 	"mesh/account"
@@ -24,11 +22,15 @@ type ImportStore interface {
 	ImportPlaces(ctx context.Context, rows []importer.PlaceRow, opt sqlstore.ImportOptions) (sqlstore.ImportReport, error)
 	ImportHealthWorkers(ctx context.Context, rows []importer.WorkerRow, opt sqlstore.ImportOptions) (sqlstore.ImportReport, error)
 	ImportUsers(ctx context.Context, rows []importer.UserRow, opt sqlstore.ImportUsersOptions) (sqlstore.ImportReport, error)
+	// A checked file waits in the database for its confirmation (any server may
+	// answer it); taking it deletes it.
+	PutPendingImport(ctx context.Context, p *sqlstore.PendingImport) (string, error)
+	TakePendingImport(ctx context.Context, userID int64, token string) (*sqlstore.PendingImport, error)
 }
 
 // MaxImportUpload bounds a file uploaded to the import page; the country's facility
-// list is well under 1 MB.
-const MaxImportUpload = 10 << 20
+// list is well under 1 MB. It is the store's limit of a pending import.
+const MaxImportUpload = sqlstore.MaxPendingImport
 
 // importKinds are the tables the page imports, each with the permission it needs.
 var importKinds = []struct {
@@ -169,7 +171,14 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) {
 	p.Checked, p.Report = true, rep
 	p.setProblems(rowErrs)
 	if p.CanImportAll() || p.CanImportValid() {
-		p.Token = pendingImports.put(caller(r).User.ID, kind, name, data)
+		// Kept in the database, not this server's memory: the confirmation may reach
+		// another server behind the load balancer, or this one after a restart. The
+		// contents are never logged; the import itself is audited.
+		p.Token, err = st.PutPendingImport(r.Context(), &sqlstore.PendingImport{UserID: caller(r).User.ID, Kind: kind, FileName: name, Data: data})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, http.StatusOK, "import", p)
 }
@@ -185,19 +194,23 @@ func (s *Server) importConfirm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	up := pendingImports.take(caller(r).User.ID, formValue(r, "token"))
-	if up == nil {
+	// A POST: the store writes (and so takes) on the primary, never a read replica.
+	up, err := st.TakePendingImport(r.Context(), caller(r).User.ID, formValue(r, "token"))
+	if mesh.ErrorCode(err) == mesh.ENOTFOUND {
 		s.importRefuse(w, r, p, http.StatusBadRequest, i18n.T(p.Lang, "import.err.expired"))
 		return
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	p.Kind, p.FileName = up.kind, up.name
-	if !slices.Contains(p.Kinds, up.kind) {
-		s.fail(w, r, mesh.Errorf(mesh.EFORBIDDEN, "your role may not import %s", up.kind))
+	p.Kind, p.FileName = up.Kind, up.FileName
+	if !slices.Contains(p.Kinds, up.Kind) {
+		s.fail(w, r, mesh.Errorf(mesh.EFORBIDDEN, "your role may not import %s", up.Kind))
 		return
 	}
 	opt := sqlstore.ImportOptions{ValidRows: formValue(r, "rows") == "valid"}
 	var passwords []sqlstore.NewPassword
-	rep, rowErrs, err := s.runImport(r, st, up.kind, up.name, up.data, opt, func(pw []sqlstore.NewPassword) error {
+	rep, rowErrs, err := s.runImport(r, st, up.Kind, up.FileName, up.Data, opt, func(pw []sqlstore.NewPassword) error {
 		passwords = pw
 		return nil
 	})
@@ -214,7 +227,7 @@ func (s *Server) importConfirm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if up.kind == "users" && s.Auth != nil {
+	if up.Kind == "users" && s.Auth != nil {
 		s.Auth.ForgetAll() // roles and areas changed: hold at once
 	}
 	p.Done, p.Report, p.Passwords = true, rep, passwords
@@ -384,64 +397,4 @@ func tooLarge(err error) error {
 		return errTooLarge
 	}
 	return err
-}
-
-// pendingUpload is a checked file waiting for its owner's confirmation.
-type pendingUpload struct {
-	user       int64
-	kind, name string
-	data       []byte
-	expires    time.Time
-}
-
-// uploads keeps checked files in memory between the report and the confirmation:
-// one per user (a new upload replaces it), at most pendingMax in all, for
-// pendingTTL. A restart forgets them; the user uploads again.
-type uploads struct {
-	mu sync.Mutex
-	m  map[string]*pendingUpload
-}
-
-const (
-	pendingMax = 16
-	pendingTTL = 30 * time.Minute
-)
-
-var pendingImports = &uploads{m: map[string]*pendingUpload{}}
-
-func (u *uploads) put(user int64, kind, name string, data []byte) string {
-	token, _, err := account.NewToken()
-	if err != nil {
-		return ""
-	}
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	t := now()
-	var oldest string
-	for k, p := range u.m {
-		if p.user == user || t.After(p.expires) {
-			delete(u.m, k)
-			continue
-		}
-		if oldest == "" || p.expires.Before(u.m[oldest].expires) {
-			oldest = k
-		}
-	}
-	if len(u.m) >= pendingMax {
-		delete(u.m, oldest)
-	}
-	u.m[token] = &pendingUpload{user: user, kind: kind, name: name, data: data, expires: t.Add(pendingTTL)}
-	return token
-}
-
-// take returns and forgets the user's pending upload with token (nil if none).
-func (u *uploads) take(user int64, token string) *pendingUpload {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	p := u.m[token]
-	if p == nil || p.user != user || now().After(p.expires) {
-		return nil
-	}
-	delete(u.m, token)
-	return p
 }
