@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -163,6 +164,21 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 			return err
 		}
 		return bw.Flush()
+	}
+	// A device or a pipe given as the file (-o /dev/null, a named pipe) is written
+	// straight into: renaming a file over it would replace the device for every
+	// program on the machine.
+	if st, err := os.Stat(*out); err == nil && !st.Mode().IsRegular() {
+		dst, err := os.OpenFile(*out, os.O_WRONLY, 0)
+		if err != nil {
+			return usageT(env, "cli.err.cannot_write", "export", *out, err)
+		}
+		bw := bufio.NewWriterSize(dst, 64<<10)
+		_, err = write(ctx, db, f, bw, ff, opt)
+		if err == nil {
+			err = bw.Flush()
+		}
+		return errors.Join(err, dst.Close())
 	}
 	// Write beside the target and rename at the end, so a failed export never leaves
 	// a half file under the name a manager will open.
