@@ -10,7 +10,7 @@ import (
 // what keeps the engines testable, portable to WebAssembly and the layering honest.
 func TestImportDirection(t *testing.T) {
 	forbidden := []string{"database/sql", "net/http", "mesh/sqlstore", "mesh/api", "mesh/web", "mesh/auth"}
-	for _, pkg := range []string{"mesh", "mesh/imci", "mesh/growth", "mesh/stats", "mesh/place", "mesh/staff", "mesh/account", "mesh/audit", "mesh/demo"} {
+	for _, pkg := range []string{"mesh", "mesh/imci", "mesh/growth", "mesh/stats", "mesh/place", "mesh/staff", "mesh/account", "mesh/audit", "mesh/demo", "mesh/secret"} {
 		out, err := exec.Command("go", "list", "-deps", pkg).Output()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v", pkg, err)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"mesh"
@@ -16,10 +18,13 @@ import (
 // Schedule is an admin's settings for the monthly push: off by default, and a dry
 // run until someone who has read a dry run's log says otherwise.
 type Schedule struct {
-	Enabled    bool      `json:"enabled"`
-	URL        string    `json:"url"`
-	Token      string    `json:"-"` // never sent back: TokenSet says whether there is one
-	TokenSet   bool      `json:"token_set"`
+	Enabled  bool   `json:"enabled"`
+	URL      string `json:"url"`
+	Token    string `json:"-"` // never sent back: TokenSet says whether there is one
+	TokenSet bool   `json:"token_set"`
+	// TokenError says why a stored token cannot be read (sealed under another key);
+	// Token is then "" and a save without a new token keeps the stored one.
+	TokenError string    `json:"token_error,omitempty"`
 	DayOfMonth int       `json:"day_of_month"` // push last month's data on this day (1–28)
 	DryRun     bool      `json:"dry_run"`
 	UpdatedAt  time.Time `json:"updated_at,omitzero"`
@@ -54,6 +59,10 @@ func (s *Schedule) Validate() error {
 	return nil
 }
 
+// TokenUnreadable starts the error a push logs when the stored token does not
+// decrypt: the key it was sealed under is not this server's.
+const TokenUnreadable = "cannot decrypt the DHIS2 token: was MESH_SECRET_KEY changed?"
+
 // Job statuses.
 const (
 	JobRunning   = "running"
@@ -61,18 +70,27 @@ const (
 	JobFailed    = "failed"
 )
 
-// Job is one scheduled push of a period, with its log: what the admin page shows.
+// Job origins: the monthly schedule, or an admin's "push now".
+const (
+	OriginScheduled = "scheduled"
+	OriginManual    = "manual"
+)
+
+// Job is one push of a period, with its log: what the admin page shows.
 type Job struct {
-	ID        int64       `json:"id"`
-	Period    string      `json:"period"`
-	Status    string      `json:"status"`
-	DryRun    bool        `json:"dry_run"`
-	Attempts  int         `json:"attempts"`
-	Count     ImportCount `json:"import_count"`
-	Conflicts []string    `json:"conflicts"` // in plain words
-	Log       []LogLine   `json:"log"`
-	StartedAt time.Time   `json:"started_at"`
-	EndedAt   *time.Time  `json:"ended_at,omitempty"`
+	ID          int64       `json:"id"`
+	Period      string      `json:"period"`
+	Status      string      `json:"status"`
+	DryRun      bool        `json:"dry_run"`
+	Origin      string      `json:"origin"`               // OriginScheduled or OriginManual
+	StartedBy   string      `json:"started_by,omitempty"` // the admin who pressed "push now"
+	StartedByID int64       `json:"-"`
+	Attempts    int         `json:"attempts"`
+	Count       ImportCount `json:"import_count"`
+	Conflicts   []string    `json:"conflicts"` // in plain words
+	Log         []LogLine   `json:"log"`
+	StartedAt   time.Time   `json:"started_at"`
+	EndedAt     *time.Time  `json:"ended_at,omitempty"`
 }
 
 // LogLine is one timestamped line of a job's log.
@@ -124,12 +142,14 @@ func BuildPayload(ctx context.Context, src PayloadSource, p Period, now time.Tim
 	return set, m, skipped, nil
 }
 
-// LeaseName is the lease every server competes for before a scheduled push.
+// LeaseName is the lease every server competes for before a push, scheduled or
+// started by hand: whoever holds it is the only one pushing.
 const LeaseName = "dhis2.monthly_push"
 
 // Scheduler pushes last month's payload once a month, on the schedule's day, with
 // retries, whatever the number of servers: each tick, a server first takes the
-// lease in the database, so at most one push runs at a time.
+// lease in the database, so at most one push runs at a time. Start runs the same
+// push at once for an admin ("push now"), under the same lease.
 type Scheduler struct {
 	Store   ScheduleStore
 	Source  PayloadSource
@@ -139,6 +159,12 @@ type Scheduler struct {
 	HTTP    *http.Client
 	Backoff []time.Duration // waits between attempts; default 1, 5 and 30 minutes
 	Logger  *slog.Logger
+	// Background is the server's lifetime: pushes started by hand stop with it
+	// (default: they run to their end).
+	Background context.Context
+
+	running sync.WaitGroup // pushes started by hand, still running
+	manual  atomic.Int64   // numbers each manual push's lease holder
 }
 
 func (s *Scheduler) now() time.Time {
@@ -169,22 +195,39 @@ func (s *Scheduler) backoff() []time.Duration {
 	return []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute}
 }
 
+// leaseTTL outlives every retry's wait and a slow DHIS2 (the client's 10 minutes per
+// attempt), so the lease cannot run out under a working holder.
+func leaseTTL(backoff []time.Duration) time.Duration {
+	var wait time.Duration
+	for _, d := range backoff {
+		wait += d
+	}
+	return wait + time.Duration(len(backoff)+1)*11*time.Minute
+}
+
 // Due says which period is to be pushed at now, or "" when nothing is: the schedule
-// is on, its day has come (UTC), and last month has no finished job with the same
-// dry-run setting (a failed one that used every retry counts as finished; its log
-// says why, and the next month tries again).
+// is on, its day has come (UTC), and last month has no finished scheduled job with
+// the same dry-run setting (a failed one that used every retry counts as finished;
+// its log says why, and the next month tries again). A push started by hand does
+// not count: the figures may have changed since, and pushing again only updates.
 func Due(sc *Schedule, jobs []*Job, now time.Time) string {
 	now = now.UTC()
 	if !sc.Enabled || now.Day() < sc.DayOfMonth {
 		return ""
 	}
-	period := now.AddDate(0, 0, -now.Day()+1).AddDate(0, -1, 0).Format("200601")
+	period := LastMonth(now)
 	for _, j := range jobs {
-		if j.Period == period && j.DryRun == sc.DryRun && j.Status != JobRunning {
+		if j.Period == period && j.DryRun == sc.DryRun && j.Status != JobRunning && j.Origin != OriginManual {
 			return ""
 		}
 	}
 	return period
+}
+
+// LastMonth is the DHIS2 id of the month before now's (UTC): what a push sends by default.
+func LastMonth(now time.Time) string {
+	now = now.UTC()
+	return now.AddDate(0, 0, -now.Day()+1).AddDate(0, -1, 0).Format("200601")
 }
 
 // Tick runs the due push, if any, holding the lease; it returns the job it ran (nil
@@ -195,24 +238,14 @@ func (s *Scheduler) Tick(ctx context.Context) (*Job, error) {
 		return nil, err
 	}
 	backoff := s.backoff()
-	var wait time.Duration
-	for _, d := range backoff {
-		wait += d
-	}
-	// The lease outlives every retry's wait and a slow DHIS2 (the client's 10 minutes
-	// per attempt), so it cannot run out under a working holder.
-	ttl := wait + time.Duration(len(backoff)+1)*11*time.Minute
-	ok, err := s.Store.AcquireLease(ctx, LeaseName, s.Holder, s.now(), ttl)
+	ok, err := s.Store.AcquireLease(ctx, LeaseName, s.Holder, s.now(), leaseTTL(backoff))
 	if err != nil || !ok {
 		return nil, err
 	}
-	defer func() {
-		if err := s.Store.ReleaseLease(context.WithoutCancel(ctx), LeaseName, s.Holder); err != nil {
-			s.log().Error("dhis2 schedule: release lease", "err", err)
-		}
-	}()
-	// Read the jobs only under the lease, so two servers cannot both find the month due.
-	jobs, err := s.Store.FindDHIS2Jobs(ctx, "", 50)
+	defer s.release(ctx, s.Holder)
+	// Read the jobs only under the lease, so two servers cannot both find the month due;
+	// only last month's, so pushes by hand cannot crowd the month's own out of the list.
+	jobs, err := s.Store.FindDHIS2Jobs(ctx, LastMonth(s.now()), 100)
 	if err != nil {
 		return nil, err
 	}
@@ -220,8 +253,100 @@ func (s *Scheduler) Tick(ctx context.Context) (*Job, error) {
 	if period == "" {
 		return nil, nil
 	}
-	return s.run(ctx, sc, period, backoff)
+	j, err := s.begin(ctx, sc, &Job{Period: period, DryRun: sc.DryRun, Origin: OriginScheduled})
+	if err != nil {
+		return nil, err
+	}
+	return s.run(ctx, sc, j, s.Holder, backoff)
 }
+
+func (s *Scheduler) release(ctx context.Context, holder string) {
+	if err := s.Store.ReleaseLease(context.WithoutCancel(ctx), LeaseName, holder); err != nil {
+		s.log().Error("dhis2 push: release lease", "err", err)
+	}
+}
+
+const pushRunning = "a push is already running: wait for it to end (its log is on the DHIS2 page)"
+
+// ErrPushRunning is Start's answer while any server holds the push lease (HTTP 409;
+// its code PUSH_RUNNING is said in the caller's language as api.error.push_running).
+var ErrPushRunning = &mesh.Error{Code: mesh.ECONFLICT, Message: pushRunning, Fields: []mesh.FieldError{{Code: "PUSH_RUNNING", Message: pushRunning}}}
+
+// Start pushes period now with the saved address and token, dry run or not, for the
+// actor of ctx (an admin's "push now"): it takes the same lease as the scheduled
+// push, saves the job (running) and returns it, and pushes in the background. It
+// answers ErrPushRunning while another push holds the lease, on any server, and
+// EINVALID naming the field for a bad period or missing settings.
+func (s *Scheduler) Start(ctx context.Context, period string, dryRun bool) (*Job, error) {
+	p, err := ParsePeriod(period)
+	if err != nil {
+		return nil, err
+	}
+	if p.Type != Monthly {
+		return nil, mesh.Invalid(mesh.FieldError{Code: "INVALID_FORMAT", Field: "period",
+			Message: fmt.Sprintf("period %q must be a month, e.g. 202603: the push sends one month at a time", period)})
+	}
+	if this := s.now().UTC().Format("200601"); p.ID > this {
+		return nil, mesh.Invalid(mesh.FieldError{Code: "OUT_OF_RANGE", Field: "period",
+			Message: fmt.Sprintf("period %s has not begun: choose %s or an earlier month", p.ID, this)})
+	}
+	sc, err := s.Store.DHIS2Schedule(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var errs []mesh.FieldError
+	if sc.URL == "" {
+		errs = append(errs, mesh.FieldError{Code: "NOT_CONFIGURED", Field: "url", Message: "save the DHIS2 server address in the settings first"})
+	}
+	if !sc.TokenSet {
+		errs = append(errs, mesh.FieldError{Code: "NOT_CONFIGURED", Field: "token", Message: "save a DHIS2 token in the settings first"})
+	}
+	if len(errs) > 0 {
+		return nil, mesh.Invalid(errs...)
+	}
+	// Each push by hand holds the lease under its own name, so a second click on
+	// this server is refused like one on another server, and the scheduler's tick
+	// here waits too.
+	holder := fmt.Sprintf("%s/manual/%d", s.Holder, s.manual.Add(1))
+	backoff := s.backoff()
+	ok, err := s.Store.AcquireLease(ctx, LeaseName, holder, s.now(), leaseTTL(backoff))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrPushRunning
+	}
+	actor := mesh.ActorFrom(ctx)
+	j, err := s.begin(ctx, sc, &Job{Period: p.ID, DryRun: dryRun, Origin: OriginManual, StartedBy: actor.Username, StartedByID: actor.UserID})
+	if err != nil {
+		s.release(ctx, holder)
+		return nil, err
+	}
+	sc.DryRun = dryRun
+	// The request ends now; the push goes on under the server's lifetime, keeping
+	// the actor for the audit trail.
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := func() bool { return false }
+	if s.Background != nil {
+		stop = context.AfterFunc(s.Background, cancel)
+	}
+	first := *j
+	first.Log, first.Conflicts = slices.Clone(j.Log), []string{}
+	s.running.Add(1)
+	go func() {
+		defer s.running.Done()
+		defer cancel()
+		defer stop()
+		defer s.release(bg, holder)
+		if _, err := s.run(bg, sc, j, holder, backoff); err != nil {
+			s.log().Error("dhis2 push now", "period", j.Period, "err", err)
+		}
+	}()
+	return &first, nil
+}
+
+// Wait waits for the pushes started by hand to end (tests; a server shutting down).
+func (s *Scheduler) Wait() { s.running.Wait() }
 
 func (s *Scheduler) log() *slog.Logger {
 	if s.Logger != nil {
@@ -230,16 +355,27 @@ func (s *Scheduler) log() *slog.Logger {
 	return slog.Default()
 }
 
-func (s *Scheduler) run(ctx context.Context, sc *Schedule, period string, backoff []time.Duration) (*Job, error) {
-	j := &Job{Period: period, Status: JobRunning, DryRun: sc.DryRun, StartedAt: s.now().UTC(), Conflicts: []string{}}
+// begin saves a new job, running, with its first log line.
+func (s *Scheduler) begin(ctx context.Context, sc *Schedule, j *Job) (*Job, error) {
+	j.Status, j.StartedAt, j.Conflicts = JobRunning, s.now().UTC(), []string{}
 	mode := "push"
-	if sc.DryRun {
+	if j.DryRun {
 		mode = "dry run (DHIS2 checks, saves nothing)"
 	}
-	j.logf(s.now(), "started: %s of %s to %s", mode, period, redact(sc.URL))
+	by := "the monthly schedule"
+	if j.Origin == OriginManual {
+		by = "push now by " + j.StartedBy
+	}
+	j.logf(s.now(), "started (%s): %s of %s to %s", by, mode, j.Period, redact(sc.URL))
 	if err := s.Store.SaveDHIS2Job(ctx, j); err != nil {
 		return nil, err
 	}
+	return j, nil
+}
+
+// run builds and pushes j's payload, retrying as the backoff says and keeping
+// holder's lease meanwhile, and saves the job's end.
+func (s *Scheduler) run(ctx context.Context, sc *Schedule, j *Job, holder string, backoff []time.Duration) (*Job, error) {
 	finish := func(status string) (*Job, error) {
 		j.Status = status
 		end := s.now().UTC()
@@ -247,9 +383,14 @@ func (s *Scheduler) run(ctx context.Context, sc *Schedule, period string, backof
 		j.logf(end, "ended: %s after %d attempt(s)", status, j.Attempts)
 		return j, s.Store.SaveDHIS2Job(context.WithoutCancel(ctx), j)
 	}
-	p, err := ParsePeriod(period)
+	if sc.TokenError != "" {
+		j.logf(s.now(), "error: %s", sc.TokenError)
+		return finish(JobFailed)
+	}
+	p, err := ParsePeriod(j.Period)
 	if err != nil {
-		return nil, err
+		j.logf(s.now(), "error: %v", err)
+		return finish(JobFailed)
 	}
 	set, m, skipped, err := BuildPayload(ctx, s.Source, p, s.now())
 	if err != nil {
@@ -260,14 +401,14 @@ func (s *Scheduler) run(ctx context.Context, sc *Schedule, period string, backof
 		j.logf(s.now(), "left out: %s (place %d) has data but no DHIS2 %s", f.Name, f.ID, m.IDScheme)
 	}
 	if len(set.DataValues) == 0 {
-		j.logf(s.now(), "nothing to push: no mapped indicator has data for %s", period)
+		j.logf(s.now(), "nothing to push: no mapped indicator has data for %s", j.Period)
 		return finish(JobSucceeded)
 	}
 	j.logf(s.now(), "payload: %d data values", len(set.DataValues))
 	c := &Client{BaseURL: sc.URL, Token: sc.Token, HTTP: s.HTTP}
 	for attempt := 0; ; attempt++ {
 		j.Attempts++
-		sum, err := c.Push(ctx, set, PushOptions{DryRun: sc.DryRun, IDScheme: m.IDScheme})
+		sum, err := c.Push(ctx, set, PushOptions{DryRun: j.DryRun, IDScheme: m.IDScheme})
 		if sum != nil {
 			j.Count = sum.ImportCount
 			j.Conflicts = j.Conflicts[:0]
@@ -296,7 +437,7 @@ func (s *Scheduler) run(ctx context.Context, sc *Schedule, period string, backof
 			return finish(JobFailed)
 		}
 		// Keep the lease while waiting and retrying.
-		if ok, err := s.Store.AcquireLease(ctx, LeaseName, s.Holder, s.now(), 45*time.Minute); err != nil || !ok {
+		if ok, err := s.Store.AcquireLease(ctx, LeaseName, holder, s.now(), 45*time.Minute); err != nil || !ok {
 			j.logf(s.now(), "stopped: lost the lease to another server")
 			return finish(JobFailed)
 		}

@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite"             // registers driver "sqlite"
 
 	"mesh"
+	"mesh/secret"
 )
 
 // Dialect says which database a DB talks to.
@@ -54,6 +55,10 @@ type DB struct {
 
 	// replica is the optional read replica (replica.go); nil without one.
 	replica *replica
+
+	// Secrets seals secrets kept in the database (the DHIS2 token): MESH_SECRET_KEY,
+	// else for SQLite the key file "<database>.key" made on first use (secret package).
+	Secrets *secret.Keyring
 }
 
 type stmtKey struct {
@@ -89,7 +94,11 @@ func DialectOf(dsn string) Dialect {
 // Open opens (creating if needed, for SQLite) the database named by dsn. It does not
 // migrate; call Migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db := &DB{DSN: dsn, Dialect: DialectOf(dsn), Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{DSN: dsn, Dialect: DialectOf(dsn), Now: func() time.Time { return time.Now().UTC() },
+		Secrets: &secret.Keyring{Env: os.Getenv(secret.EnvVar)}}
+	if db.Dialect == SQLite {
+		db.Secrets.File = secret.FileFor(dsn)
+	}
 	var err error
 	if db.Dialect == Postgres {
 		err = db.openPostgres(dsn)

@@ -2,10 +2,13 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +18,7 @@ import (
 	"mesh"
 	"mesh/demo"
 	"mesh/dhis2"
+	"mesh/secret"
 	"mesh/sqlstore"
 	"mesh/sqlstore/sqlstoretest"
 )
@@ -169,6 +173,227 @@ func TestLease(t *testing.T) {
 		must(t, db.ReleaseLease(ctx, "job", "b"))
 		if got, err := db.AcquireLease(ctx, "job", "a", t0.Add(15*time.Minute), time.Minute); !got || err != nil {
 			t.Fatalf("after release: %v, %v", got, err)
+		}
+	})
+}
+
+// rawQuery reads one value straight from the database, past the store.
+func rawQuery(t *testing.T, db *sqlstore.DB, q string, dest any) {
+	t.Helper()
+	driver := "sqlite"
+	if db.Dialect == sqlstore.Postgres {
+		driver = "pgx"
+		q = strings.ReplaceAll(q, "?", "$1")
+	}
+	conn, err := sql.Open(driver, db.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.QueryRow(q).Scan(dest); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// The token at rest: sealed (v1:…, a fresh nonce per save), never in the audit
+// trail; an old clear-text value reads and is sealed on the next save; under another
+// key it is not a panic but a failed job saying why; without a key it cannot be saved.
+func TestDHIS2TokenSealedAtRest(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db0 *sqlstore.DB) {
+		ctx := mesh.WithActor(context.Background(), mesh.System)
+		srv, posts := fakeDHIS2(t, 200)
+		db := scheduleDB(t, db0.Dialect, srv.URL)
+		var stored, audit string
+		rawQuery(t, db, `SELECT token FROM dhis2_schedule WHERE id = 1`, &stored)
+		if !strings.HasPrefix(stored, "v1:") || strings.Contains(stored, "d2pat_secret") {
+			t.Fatalf("stored token %q", stored)
+		}
+		rawQuery(t, db, `SELECT COUNT(*) || ':' || MAX(CAST(changes AS TEXT)) FROM audit_log WHERE entity = 'dhis2_schedule'`, &audit)
+		audit = strings.ReplaceAll(audit, " ", "") // PostgreSQL's jsonb spaces its text
+		if !strings.HasPrefix(audit, "1:") || strings.Contains(audit, "d2pat") || !strings.Contains(audit, `"token_changed":true`) {
+			t.Fatalf("audit %s", audit)
+		}
+		if db.Dialect == sqlstore.SQLite {
+			if st, err := os.Stat(db.DSN + ".key"); err != nil || st.Mode().Perm() != 0o600 {
+				t.Fatalf("key file beside the database: %v, %v", st, err)
+			}
+		}
+		sc, err := db.DHIS2Schedule(ctx)
+		if err != nil || sc.Token != "d2pat_secret" || !sc.TokenSet || sc.TokenError != "" {
+			t.Fatalf("read back %+v, %v", sc, err)
+		}
+		// Saving the same token again seals it afresh and says it did not change.
+		must(t, db.PutDHIS2Schedule(ctx, sc))
+		var again string
+		rawQuery(t, db, `SELECT token FROM dhis2_schedule WHERE id = 1`, &again)
+		rawQuery(t, db, `SELECT CAST(changes AS TEXT) FROM audit_log WHERE entity = 'dhis2_schedule' ORDER BY id DESC LIMIT 1`, &audit)
+		audit = strings.ReplaceAll(audit, " ", "")
+		if again == stored || !strings.HasPrefix(again, "v1:") || !strings.Contains(audit, `"token_changed":false`) {
+			t.Fatalf("resealed %q (was %q), audit %s", again, stored, audit)
+		}
+
+		// A token stored in clear before sealing existed still reads, and is sealed on save.
+		if _, err := db.ExecForTest(ctx, `UPDATE dhis2_schedule SET token = 'd2pat_secret' WHERE id = 1`); err != nil {
+			t.Fatal(err)
+		}
+		sc, err = db.DHIS2Schedule(ctx)
+		if err != nil || sc.Token != "d2pat_secret" || sc.TokenError != "" {
+			t.Fatalf("legacy read %+v, %v", sc, err)
+		}
+		must(t, db.PutDHIS2Schedule(ctx, sc))
+		rawQuery(t, db, `SELECT token FROM dhis2_schedule WHERE id = 1`, &stored)
+		if !strings.HasPrefix(stored, "v1:") {
+			t.Fatalf("legacy token not sealed on save: %q", stored)
+		}
+
+		// Another key (MESH_SECRET_KEY changed, or a backup restored elsewhere).
+		right := db.Secrets
+		other, _, _ := secret.NewKey()
+		db.Secrets = secret.NewKeyring(other)
+		sc, err = db.DHIS2Schedule(ctx)
+		if err != nil || sc.Token != "" || !sc.TokenSet || !strings.Contains(sc.TokenError, dhis2.TokenUnreadable) {
+			t.Fatalf("wrong key read %+v, %v", sc, err)
+		}
+		s := &dhis2.Scheduler{Store: db, Source: db, Holder: "a", Now: func() time.Time { return time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC) }}
+		j, err := s.Tick(context.Background())
+		if err != nil || j == nil || j.Status != dhis2.JobFailed || posts.Load() != 0 || !strings.Contains(j.Log[1].Text, "cannot decrypt the DHIS2 token: was MESH_SECRET_KEY changed?") {
+			t.Fatalf("push under the wrong key: %+v, %v", j, err)
+		}
+		// Saving other settings without a new token keeps the unreadable one as stored
+		// (the push must be off: it has no token it can use).
+		if err := db.PutDHIS2Schedule(ctx, sc); mesh.ErrorCode(err) != mesh.EINVALID || !strings.Contains(mesh.ErrorMessage(err)+fmt.Sprint(mesh.ErrorFields(err)), "token") {
+			t.Fatalf("enabled without a readable token: %v", err)
+		}
+		sc.Enabled, sc.DayOfMonth = false, 9
+		must(t, db.PutDHIS2Schedule(ctx, sc))
+		rawQuery(t, db, `SELECT token FROM dhis2_schedule WHERE id = 1`, &again)
+		if again != stored {
+			t.Fatalf("an unreadable token was not kept: %q, was %q", again, stored)
+		}
+		db.Secrets = right
+		if sc, err := db.DHIS2Schedule(ctx); err != nil || sc.Token != "d2pat_secret" || sc.DayOfMonth != 9 {
+			t.Fatalf("with the right key back: %+v, %v", sc, err)
+		}
+
+		// No key at all (PostgreSQL without MESH_SECRET_KEY): the error names it.
+		db.Secrets = &secret.Keyring{}
+		err = db.PutDHIS2Schedule(ctx, &dhis2.Schedule{URL: srv.URL, Token: "d2pat_new", DayOfMonth: 5})
+		if fes := mesh.ErrorFields(err); mesh.ErrorCode(err) != mesh.EINVALID || len(fes) != 1 || fes[0].Field != "token" ||
+			fes[0].Code != "SECRET_KEY_MISSING" || !strings.Contains(fes[0].Message, "MESH_SECRET_KEY") {
+			t.Fatalf("save without a key: %v", err)
+		}
+		db.Secrets = right
+		if sc, _ := db.DHIS2Schedule(ctx); sc.Token != "d2pat_secret" {
+			t.Fatalf("a refused save changed the token: %+v", sc)
+		}
+	})
+}
+
+// gatedDHIS2 answers pushes as DHIS2 does, only once open is called (at the latest
+// when the test ends, so a failing test does not hang on a waiting push).
+func gatedDHIS2(t *testing.T) (srv *httptest.Server, posts *atomic.Int32, open func()) {
+	gate := make(chan struct{})
+	var once sync.Once
+	open = func() { once.Do(func() { close(gate) }) }
+	posts = new(atomic.Int32)
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		<-gate
+		if r.Header.Get("Authorization") != "ApiToken d2pat_secret" {
+			t.Errorf("token %q", r.Header.Get("Authorization"))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"httpStatus":"OK","httpStatusCode":200,"status":"OK","response":{"responseType":"ImportSummary","status":"SUCCESS",
+			"importCount":{"imported":7,"updated":2,"ignored":1,"deleted":0},"conflicts":[]}}`)
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(open) // runs first
+	return srv, posts, open
+}
+
+// Push now: an admin's push of a chosen month runs in the background under the same
+// lease as the schedule; a second start (same server or another) is refused while it
+// runs, and so is the scheduler's tick; the log says who started it; it does not
+// stand in for the month's scheduled push.
+func TestDHIS2PushNow(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db0 *sqlstore.DB) {
+		srv, posts, open := gatedDHIS2(t)
+		db := scheduleDB(t, db0.Dialect, srv.URL)
+		admin, err := db.FindUserByUsername(context.Background(), "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := mesh.WithActor(context.Background(), mesh.Actor{UserID: admin.ID, Username: admin.Username, Role: "admin"})
+		now := func() time.Time { return time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC) }
+		a := &dhis2.Scheduler{Store: db, Source: db, Holder: "a", Now: now}
+		b := &dhis2.Scheduler{Store: db, Source: db, Holder: "b", Now: now}
+
+		for _, tc := range []struct{ period, code string }{{"2026Q4", "INVALID_FORMAT"}, {"202701", "OUT_OF_RANGE"}, {"nope", "INVALID_FORMAT"}} {
+			_, err := a.Start(ctx, tc.period, true)
+			if fes := mesh.ErrorFields(err); len(fes) != 1 || fes[0].Field != "period" || fes[0].Code != tc.code {
+				t.Fatalf("period %s: %v", tc.period, err)
+			}
+		}
+
+		// Two clicks at once on one server: one push starts, the other is told why not.
+		var wg sync.WaitGroup
+		jobs, errs := make([]*dhis2.Job, 2), make([]error, 2)
+		for i := range 2 {
+			wg.Go(func() { jobs[i], errs[i] = a.Start(ctx, "202611", false) })
+		}
+		wg.Wait()
+		started := 0
+		for i := range 2 {
+			switch {
+			case errs[i] == nil && jobs[i] != nil && jobs[i].Status == dhis2.JobRunning && jobs[i].ID != 0:
+				started++
+			case mesh.ErrorCode(errs[i]) == mesh.ECONFLICT && strings.Contains(mesh.ErrorMessage(errs[i]), "a push is already running"):
+			default:
+				t.Fatalf("start %d: %+v, %v", i, jobs[i], errs[i])
+			}
+		}
+		if started != 1 {
+			t.Fatalf("%d pushes started, want 1: %v", started, errs)
+		}
+		// Another server, and the schedule's tick (the month is due), wait for it too.
+		if _, err := b.Start(ctx, "202610", true); mesh.ErrorCode(err) != mesh.ECONFLICT {
+			t.Fatalf("start on another server: %v", err)
+		}
+		if j, err := a.Tick(context.Background()); j != nil || err != nil {
+			t.Fatalf("tick during a manual push: %+v, %v", j, err)
+		}
+		open()
+		a.Wait()
+
+		list, err := db.FindDHIS2Jobs(context.Background(), "", 10)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%d jobs, %v", len(list), err)
+		}
+		j := list[0]
+		if j.Origin != dhis2.OriginManual || j.StartedBy != "admin" || j.DryRun || j.Period != "202611" || j.Status != dhis2.JobSucceeded ||
+			j.Count.Imported != 7 || posts.Load() != 1 || !strings.Contains(j.Log[0].Text, "push now by admin") {
+			t.Fatalf("manual job %+v, posts %d", j, posts.Load())
+		}
+		var audited string
+		rawQuery(t, db, `SELECT COUNT(*) || ' ' || MIN(actor) FROM audit_log WHERE entity = 'dhis2_push' AND action IN ('manual_push_started', 'manual_push')`, &audited)
+		if audited != "2 admin" {
+			t.Fatalf("audit of the manual push: %q", audited)
+		}
+
+		// The lease is free again: the month's scheduled (dry-run) push still runs, once.
+		j, err = b.Tick(context.Background())
+		if err != nil || j == nil || j.Origin != dhis2.OriginScheduled || !j.DryRun || j.Status != dhis2.JobSucceeded || j.StartedBy != "" {
+			t.Fatalf("scheduled push after a manual one: %+v, %v", j, err)
+		}
+		if list, _ := db.FindDHIS2Jobs(context.Background(), "202611", 10); len(list) != 2 || list[0].Origin != dhis2.OriginScheduled {
+			t.Fatalf("jobs of 202611: %+v", list)
+		}
+
+		// Without an address and token there is nothing to push with.
+		must(t, db.PutDHIS2Schedule(ctx, &dhis2.Schedule{DayOfMonth: 5}))
+		_, err = a.Start(ctx, "202611", true)
+		if fes := mesh.ErrorFields(err); len(fes) != 2 || fes[0].Field != "url" || fes[1].Field != "token" {
+			t.Fatalf("no settings: %v", err)
 		}
 	})
 }

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"mesh"
 	"mesh/account"
@@ -32,6 +35,9 @@ type DHIS2AdminStore interface {
 // dhis2AdminRoutes registers the admin page and its JSON API; the lead wires it from
 // Routes.
 func (s *Server) dhis2AdminRoutes(mux *http.ServeMux) {
+	if s.DHIS2 == nil {
+		s.DHIS2 = s.defaultPusher()
+	}
 	mux.HandleFunc("GET /admin/dhis2", s.dhis2Admin)
 	mux.HandleFunc("POST /admin/dhis2/schedule", s.dhis2SaveSchedule)
 	mux.HandleFunc("POST /admin/dhis2/mapping", s.dhis2SaveMapping)
@@ -41,6 +47,8 @@ func (s *Server) dhis2AdminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/dhis2/schedule", s.apiDHIS2Schedule)
 	mux.HandleFunc("PUT /api/v1/dhis2/schedule", s.apiDHIS2PutSchedule)
 	mux.HandleFunc("GET /api/v1/dhis2/jobs", s.apiDHIS2Jobs)
+	mux.HandleFunc("POST /api/v1/dhis2/jobs", s.apiDHIS2PushNow)
+	mux.HandleFunc("POST /admin/dhis2/jobs", s.dhis2PushNow)
 	mux.HandleFunc("GET /api/v1/dhis2/mapping", s.dhis2MappingJSON)
 	mux.HandleFunc("PUT /api/v1/dhis2/mapping", s.apiDHIS2PutMapping)
 }
@@ -50,6 +58,9 @@ type DHIS2AdminPage struct {
 	Page
 	Schedule     *dhis2.Schedule
 	ScheduleForm Form
+	PushForm     Form
+	PushPeriod   string // the month "push now" offers, YYYY-MM (input type=month)
+	PushDryRun   bool
 	Jobs         []*dhis2.Job
 	Mapping      *dhis2.Mapping
 	Rows         []dhis2.Entry // the mapping's entries and a few blank rows to add
@@ -87,6 +98,9 @@ func (s *Server) dhis2Page(w http.ResponseWriter, r *http.Request, st DHIS2Admin
 			s.fail(w, r, err)
 			return
 		}
+	}
+	if p.PushPeriod == "" {
+		p.PushPeriod, p.PushDryRun = monthInput(dhis2.LastMonth(time.Now())), p.Schedule.DryRun
 	}
 	if p.Jobs, err = st.FindDHIS2Jobs(ctx, "", 12); err != nil {
 		s.fail(w, r, err)
@@ -138,12 +152,12 @@ func (s *Server) dhis2SaveSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc := &dhis2.Schedule{Enabled: r.PostForm.Get("enabled") == "on", URL: strings.TrimSpace(r.PostForm.Get("url")),
-		Token: old.Token, DryRun: r.PostForm.Get("dry_run") == "on"}
+		Token: old.Token, TokenError: old.TokenError, DryRun: r.PostForm.Get("dry_run") == "on"}
 	if t := strings.TrimSpace(r.PostForm.Get("token")); t != "" {
-		sc.Token = t
+		sc.Token, sc.TokenError = t, ""
 	}
 	if r.PostForm.Get("clear_token") == "on" {
-		sc.Token = ""
+		sc.Token, sc.TokenError = "", ""
 	}
 	var errs []mesh.FieldError
 	sc.DayOfMonth = intField(r.PostForm.Get("day_of_month"), "day_of_month", &errs)
@@ -158,7 +172,7 @@ func (s *Server) dhis2SaveSchedule(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		sc.TokenSet = sc.Token != ""
+		sc.TokenSet = sc.Token != "" || sc.TokenError != ""
 		sc.Token = ""
 		s.dhis2Page(w, r, st, &DHIS2AdminPage{Page: s.page(w, r, "dhis2.title"), Schedule: sc, ScheduleForm: f}, status)
 		return
@@ -416,9 +430,10 @@ func (s *Server) apiDHIS2PutSchedule(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	sc := &dhis2.Schedule{Enabled: in.Enabled, URL: strings.TrimSpace(in.URL), Token: old.Token, DayOfMonth: in.DayOfMonth, DryRun: in.DryRun}
+	sc := &dhis2.Schedule{Enabled: in.Enabled, URL: strings.TrimSpace(in.URL), Token: old.Token, TokenError: old.TokenError,
+		DayOfMonth: in.DayOfMonth, DryRun: in.DryRun}
 	if in.Token != nil {
-		sc.Token = strings.TrimSpace(*in.Token)
+		sc.Token, sc.TokenError = strings.TrimSpace(*in.Token), ""
 	}
 	if err := st.PutDHIS2Schedule(r.Context(), sc); err != nil {
 		s.apiFail(w, r, err)
@@ -455,4 +470,144 @@ func (s *Server) apiDHIS2PutMapping(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSONBody(w, http.StatusOK, m)
+}
+
+// Push now: an admin pushes a chosen month at once, through the scheduler's own job
+// code and lease (dhis2.Scheduler.Start), in the background; the job log shows it.
+
+func init() { noticeKeys["push_started"] = true }
+
+// defaultPusher is the push runner when the server was wired without one (tests):
+// the store's own settings, jobs and lease, so it competes with every other server.
+func (s *Server) defaultPusher() *dhis2.Scheduler {
+	st, ok1 := s.Store.(dhis2.ScheduleStore)
+	src, ok2 := s.Store.(dhis2.PayloadSource)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	host, _ := os.Hostname()
+	return &dhis2.Scheduler{Store: st, Source: src, Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Logger: s.Logger}
+}
+
+// monthInput writes a DHIS2 month (202611) as an <input type=month> value (2026-11).
+func monthInput(period string) string {
+	if len(period) == 6 {
+		return period[:4] + "-" + period[4:]
+	}
+	return period
+}
+
+// pushPeriod reads the month to push: 2026-11 (the month input) or 202611; empty is
+// last month.
+func pushPeriod(v string, now time.Time) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return dhis2.LastMonth(now)
+	}
+	if len(v) == 7 && v[4] == '-' {
+		return v[:4] + v[5:]
+	}
+	return v
+}
+
+// pushDryRun reads the dry-run choice: "on" or "off"; empty is the saved setting.
+func pushDryRun(v string, saved bool, errs *[]mesh.FieldError) bool {
+	switch v {
+	case "":
+		return saved
+	case "on", "true":
+		return true
+	case "off", "false":
+		return false
+	}
+	*errs = append(*errs, mesh.FieldError{Code: "INVALID_FORMAT", Field: "dry_run", Message: "dry_run must be on or off (empty: the saved setting)"})
+	return saved
+}
+
+var pushFields = fieldSet("period", "dry_run")
+
+// dhis2PushNow starts a push from the page's form: period (YYYY-MM, default last
+// month) and dry_run (on/off, default the saved setting).
+func (s *Server) dhis2PushNow(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.dhis2Store(w, r)
+	if !ok {
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sc, err := st.DHIS2Schedule(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var errs []mesh.FieldError
+	period := pushPeriod(r.PostForm.Get("period"), time.Now())
+	dryRun := pushDryRun(r.PostForm.Get("dry_run"), sc.DryRun, &errs)
+	if len(errs) > 0 {
+		err = mesh.Invalid(errs...)
+	} else {
+		_, err = s.startPush(r.Context(), period, dryRun)
+	}
+	if err != nil {
+		lang := language(w, r)
+		var f Form
+		status := http.StatusConflict
+		if errors.Is(err, dhis2.ErrPushRunning) {
+			f.General = i18n.T(lang, "api.error.push_running")
+		} else {
+			var ok bool
+			if f, status, ok = formError(lang, err, pushFields); !ok {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		p := &DHIS2AdminPage{Page: s.page(w, r, "dhis2.title"), PushForm: f, PushPeriod: monthInput(period), PushDryRun: dryRun}
+		s.dhis2Page(w, r, st, p, status)
+		return
+	}
+	redirect(w, r, withNotice("/admin/dhis2", "push_started")+"#dhis2-jobs")
+}
+
+func (s *Server) startPush(ctx context.Context, period string, dryRun bool) (*dhis2.Job, error) {
+	if s.DHIS2 == nil {
+		return nil, mesh.Errorf(mesh.EINTERNAL, "the store keeps no DHIS2 settings")
+	}
+	return s.DHIS2.Start(ctx, period, dryRun)
+}
+
+// apiDHIS2PushNow starts a push: {"period"?: "202611", "dry_run"?: bool}, each
+// defaulting as on the page; 202 with the job (running), 409 while a push runs.
+func (s *Server) apiDHIS2PushNow(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.dhis2APIStore(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		Period string `json:"period"`
+		DryRun *bool  `json:"dry_run"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil && !errors.Is(err, io.EOF) {
+		s.apiFail(w, r, mesh.Invalid(mesh.FieldError{Code: "MALFORMED_JSON", Message: fmt.Sprintf("the body must be one JSON object (or empty): %v", err)}))
+		return
+	}
+	sc, err := st.DHIS2Schedule(r.Context())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	dryRun := sc.DryRun
+	if in.DryRun != nil {
+		dryRun = *in.DryRun
+	}
+	j, err := s.startPush(r.Context(), pushPeriod(in.Period, time.Now()), dryRun)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/dhis2/jobs?period="+j.Period)
+	writeJSONBody(w, http.StatusAccepted, j)
 }

@@ -5,19 +5,36 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"mesh"
 	"mesh/auth"
 	"mesh/dhis2"
 	"mesh/i18n"
+	"mesh/secret"
 )
 
 // putJSON sends a JSON body with user's session, as an API client would.
 func (e *testEnv) putJSON(path, user, body string) response {
 	e.t.Helper()
-	req, err := http.NewRequest(http.MethodPut, e.srv.URL+path, strings.NewReader(body))
+	return e.sendJSON(http.MethodPut, path, user, body)
+}
+
+// postJSON posts a JSON body with user's session.
+func (e *testEnv) postJSON(path, user, body string) response {
+	e.t.Helper()
+	return e.sendJSON(http.MethodPost, path, user, body)
+}
+
+func (e *testEnv) sendJSON(method, path, user, body string) response {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -140,5 +157,130 @@ func TestDHIS2AdminPage(t *testing.T) {
 	r = e.post("/admin/dhis2/orgunits", "admin", url.Values{"uid_" + id: {"RwInKwAvU01"}, "code_" + id: {rwink.Code}, "version_" + id: {idString(int64(rwink.Version))}})
 	if r.Status != 303 || e.placeNamed("Rwinkwavu Health Centre").DHIS2UID != "RwInKwAvU01" {
 		t.Fatalf("good uid: %d", r.Status)
+	}
+}
+
+// waitForJobs waits until no push is running and returns the job log.
+func (e *testEnv) waitForJobs() []*dhis2.Job {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		jobs, err := e.db.FindDHIS2Jobs(context.Background(), "", 50)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		running := false
+		for _, j := range jobs {
+			running = running || j.Status == dhis2.JobRunning
+		}
+		if !running {
+			return jobs
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("a push is still running: %+v", jobs[0])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Push now from the page and the API: admin only, same-origin only, one push at a
+// time (the second click is told why), in the background, in the log with its admin.
+func TestDHIS2PushNow(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := mesh.WithActor(context.Background(), mesh.System)
+	gate := make(chan struct{})
+	var posts atomic.Int32
+	dhis := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		<-gate
+		if r.URL.Path != "/api/dataValueSets" || r.Header.Get("Authorization") != "ApiToken d2pat_topsecret" {
+			t.Errorf("bad push %s %q", r.URL, r.Header.Get("Authorization"))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"httpStatus":"OK","httpStatusCode":200,"status":"OK","response":{"responseType":"ImportSummary","status":"SUCCESS",
+			"importCount":{"imported":5,"updated":0,"ignored":0,"deleted":0},"conflicts":[]}}`)
+	}))
+	t.Cleanup(dhis.Close)
+	var once sync.Once
+	open := func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(open) // before the server closes: a failing test must not hang on a waiting push
+	if err := e.db.ReplaceDHIS2Mapping(ctx, &dhis2.Mapping{IDScheme: "uid", Entries: []dhis2.Entry{{Indicator: "mentoring.visits", Part: "value", DataElement: "MESHvisits1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	month := monthInput(dhis2.LastMonth(time.Now()))
+
+	for _, user := range []string{"manager", "supervisor.kayonza", "mentor.kayonza"} {
+		if r := e.post("/admin/dhis2/jobs", user, url.Values{"period": {month}}); r.Status != 403 {
+			t.Fatalf("push now as %s: %d", user, r.Status)
+		}
+		if r := e.postJSON("/api/v1/dhis2/jobs", user, `{}`); r.Status != 403 {
+			t.Fatalf("api push now as %s: %d", user, r.Status)
+		}
+	}
+	// Nothing saved yet: the page says what is missing.
+	if r := e.post("/admin/dhis2/jobs", "admin", url.Values{"period": {month}}); r.Status != 400 || !strings.Contains(r.Body, i18n.T("en", "err.token.NOT_CONFIGURED")) {
+		t.Fatalf("without settings: %d", r.Status)
+	}
+	if err := e.db.PutDHIS2Schedule(ctx, &dhis2.Schedule{URL: dhis.URL, Token: "d2pat_topsecret", DayOfMonth: 5, DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	page := e.get("/admin/dhis2", "admin")
+	if !strings.Contains(page.Body, `action="/admin/dhis2/jobs"`) || !strings.Contains(page.Body, `value="`+month+`"`) ||
+		!strings.Contains(page.Body, `name="dry_run" value="on" checked`) {
+		t.Fatalf("push now form missing or not defaulted (last month, the saved dry run)")
+	}
+	// Another site's form cannot start a push.
+	if r := e.post("/admin/dhis2/jobs", "admin", url.Values{"period": {month}, "dry_run": {"off"}}, "Origin: https://evil.example", "Sec-Fetch-Site: cross-site"); r.Status != 403 {
+		t.Fatalf("cross-origin push now: %d", r.Status)
+	}
+	if r := e.post("/admin/dhis2/jobs", "admin", url.Values{"period": {"2026-13"}}); r.Status != 400 || !strings.Contains(r.Body, `id="e-period"`) {
+		t.Fatalf("bad month: %d", r.Status)
+	}
+
+	// A real push of last month; the second click (page or API) is refused while it runs.
+	r := e.post("/admin/dhis2/jobs", "admin", url.Values{"period": {month}, "dry_run": {"off"}})
+	if r.Status != 303 || !strings.Contains(r.Header.Get("Location"), "notice=push_started") {
+		t.Fatalf("push now: %d %s", r.Status, r.Body)
+	}
+	if r := e.post("/admin/dhis2/jobs", "admin", url.Values{"period": {month}}); r.Status != 409 || !strings.Contains(r.Body, i18n.T("en", "api.error.push_running")) {
+		t.Fatalf("second click: %d", r.Status)
+	}
+	if r := e.postJSON("/api/v1/dhis2/jobs", "admin", `{"dry_run":true}`); r.Status != 409 || !strings.Contains(r.Body, `"code":"PUSH_RUNNING"`) {
+		t.Fatalf("api while running: %d %s", r.Status, r.Body)
+	}
+	if page := e.get("/admin/dhis2", "admin"); !strings.Contains(page.Body, i18n.T("en", "dhis2.origin.manual", "admin")) ||
+		!strings.Contains(page.Body, i18n.T("en", "dhis2.status.running")) {
+		t.Fatalf("the running push is not in the log")
+	}
+	open()
+	jobs := e.waitForJobs()
+	if len(jobs) != 1 || jobs[0].Origin != dhis2.OriginManual || jobs[0].StartedBy != "admin" || jobs[0].DryRun || jobs[0].Status != dhis2.JobSucceeded ||
+		jobs[0].Count.Imported != 5 || posts.Load() != 1 {
+		t.Fatalf("jobs %+v, posts %d", jobs, posts.Load())
+	}
+
+	// The API: defaults (last month, the saved dry run), 202 with the job; bad input named.
+	r = e.postJSON("/api/v1/dhis2/jobs", "admin", ``)
+	var j dhis2.Job
+	if err := json.Unmarshal([]byte(r.Body), &j); r.Status != 202 || err != nil || !j.DryRun || j.Period != dhis2.LastMonth(time.Now()) ||
+		j.Origin != dhis2.OriginManual || j.StartedBy != "admin" || j.Status != dhis2.JobRunning {
+		t.Fatalf("api push now: %d %s", r.Status, r.Body)
+	}
+	e.waitForJobs()
+	for body, field := range map[string]string{`{"period":"2026Q1"}`: `"field":"period"`, `{"period":"209912"}`: `"field":"period"`,
+		`{"dry_run":"yes"}`: `"code":"MALFORMED_JSON"`, `{"colour":"red"}`: `"code":"MALFORMED_JSON"`} {
+		if r := e.postJSON("/api/v1/dhis2/jobs", "admin", body); r.Status != 400 || !strings.Contains(r.Body, field) {
+			t.Fatalf("api %s: %d %s", body, r.Status, r.Body)
+		}
+	}
+	if r := e.get("/api/v1/dhis2/jobs", "admin"); !strings.Contains(r.Body, `"origin":"manual","started_by":"admin"`) || strings.Contains(r.Body, "topsecret") {
+		t.Fatalf("api jobs: %s", r.Body)
+	}
+
+	// A token sealed under another key: the page says so, the token itself never shows.
+	other, _, _ := secret.NewKey()
+	e.db.Secrets = secret.NewKeyring(other)
+	if page := e.get("/admin/dhis2", "admin"); !strings.Contains(page.Body, `id="dhis2-token-error"`) {
+		t.Fatalf("unreadable token not shown")
 	}
 }

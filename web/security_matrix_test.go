@@ -229,6 +229,8 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 		{pattern: "POST /admin/dhis2/mapping/import", in: "bnnnn"},
 		{pattern: "POST /admin/dhis2/orgunits", in: "ynnnn"},
 		{pattern: "POST /admin/dhis2/schedule", in: "bnnnn"},
+		{pattern: "POST /admin/dhis2/jobs", in: "bnnnn"}, // the demo has no DHIS2 address: 400 naming it
+		{pattern: "POST /api/v1/dhis2/jobs", in: "bnnnn"},
 		{pattern: "PUT /api/v1/dhis2/mapping", in: "bnnnn"},
 		{pattern: "PUT /api/v1/dhis2/schedule", in: "bnnnn"},
 		{pattern: "GET /imci/check", in: all},

@@ -12,6 +12,7 @@ import (
 	"mesh/api"
 	"mesh/audit"
 	"mesh/auth"
+	"mesh/dhis2"
 	"mesh/place"
 	"mesh/staff"
 )
@@ -35,6 +36,9 @@ type Server struct {
 	// Dev re-reads templates from web/templates on every request, for editing them
 	// without a rebuild (run from the module root).
 	Dev bool
+	// DHIS2 runs "push now" from /admin/dhis2 (the server's scheduler; when nil, one
+	// over Store is made).
+	DHIS2 *dhis2.Scheduler
 
 	views *views
 }

@@ -123,7 +123,7 @@ func runBenchLoad(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newHandler(db, logger, false), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newHandler(db, logger, false, nil), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()

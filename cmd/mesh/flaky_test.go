@@ -113,7 +113,7 @@ func TestFlakyNetwork(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			upstream := httptest.NewServer(newHandler(db, slog.New(slog.NewTextHandler(io.Discard, nil)), false))
+			upstream := httptest.NewServer(newHandler(db, slog.New(slog.NewTextHandler(io.Discard, nil)), false, nil))
 			defer upstream.Close()
 			proxy := newFlakyProxy(upstream.URL, uint64(n))
 			ps := httptest.NewServer(proxy)

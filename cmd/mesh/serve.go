@@ -100,8 +100,12 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 	}
 	// The scheduled monthly DHIS2 push, off until an admin turns it on (docs/dhis2.md):
 	// every server ticks each minute; a lease in the database lets one push at a time.
+	// The same scheduler runs an admin's "push now" in the background; shutting down
+	// stops such a push (its job is logged as failed) and waits for it.
 	host, _ := os.Hostname()
-	go (&dhis2.Scheduler{Store: db, Source: db, Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Logger: logger}).Run(ctx, time.Minute)
+	sched := &dhis2.Scheduler{Store: db, Source: db, Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Logger: logger, Background: ctx}
+	defer sched.Wait()
+	go sched.Run(ctx, time.Minute)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return failT("cli.err.listen", cfg.addr, err)
@@ -111,7 +115,7 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 		scheme = "https"
 	}
 	srv := &http.Server{
-		Handler:           newHandler(db, logger, cfg.secureCookies || cfg.certFile != ""),
+		Handler:           newHandler(db, logger, cfg.secureCookies || cfg.certFile != "", sched),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      5 * time.Minute, // exports stream for a while
@@ -144,7 +148,8 @@ func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 // newHandler wires the API, the web pages and the health check behind the security
 // middleware, compressed: headers on everything, form bodies capped (413), cross-origin
 // write protection (CSRF), and the caller resolved from a session cookie or bearer token.
-func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.Handler {
+// sched runs the DHIS2 "push now" (nil: the pages make their own).
+func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool, sched *dhis2.Scheduler) http.Handler {
 	authn := auth.New(db, secureCookies)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz(db))
@@ -152,7 +157,7 @@ func newHandler(db *sqlstore.DB, logger *slog.Logger, secureCookies bool) http.H
 	mux.HandleFunc("GET /metrics", metricsForAdmins(logger))
 	apiServer := &api.Server{Store: db, Auth: authn, Logger: logger}
 	apiServer.Routes(mux)
-	registerWeb(mux, db, authn, logger)
+	registerWeb(mux, db, authn, logger, sched)
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)

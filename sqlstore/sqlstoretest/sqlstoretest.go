@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"mesh/secret"
 	"mesh/sqlstore"
 )
 
@@ -81,6 +82,15 @@ func Open(t testing.TB, d sqlstore.Dialect) *sqlstore.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if d == sqlstore.Postgres && db.Secrets.Env == "" {
+		// A deployment on PostgreSQL supplies MESH_SECRET_KEY; a test gets its own key
+		// (SQLite makes a key file beside the test database).
+		k, _, err := secret.NewKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Secrets = secret.NewKeyring(k)
+	}
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
