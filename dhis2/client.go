@@ -70,9 +70,9 @@ func (c *Client) Push(ctx context.Context, set *DataValueSet, opt PushOptions) (
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(strings.TrimRight(c.BaseURL, "/") + "/api/dataValueSets")
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, mesh.Invalid(mesh.FieldError{Code: "INVALID_FORMAT", Field: "url", Message: "url must be the DHIS2 server's http(s) address, e.g. https://dhis2.example.org"})
+	u, err := c.endpoint("/api/dataValueSets")
+	if err != nil {
+		return nil, err
 	}
 	q := u.Query()
 	q.Set("dryRun", strconv.FormatBool(opt.DryRun))
@@ -121,6 +121,61 @@ func (c *Client) Push(ctx context.Context, set *DataValueSet, opt PushOptions) (
 		return s, fmt.Errorf("DHIS2 rejected the import: %s", s.explain())
 	}
 	return s, nil
+}
+
+// OrgUnitFields is the field list the org-unit import reads.
+const OrgUnitFields = "id,code,name,parent,level,path"
+
+// maxMetadata bounds the org-unit metadata read from a server: a national hierarchy
+// of a few thousand units is a few megabytes.
+const maxMetadata = 64 << 20
+
+// OrgUnits fetches every organisation unit from
+// {BaseURL}/api/organisationUnits?fields=id,code,name,parent,level,path&paging=false,
+// the document DecodeOrgUnits reads from a saved file.
+func (c *Client) OrgUnits(ctx context.Context) ([]OrgUnit, error) {
+	u, err := c.endpoint("/api/organisationUnits")
+	if err != nil {
+		return nil, err
+	}
+	u.RawQuery = url.Values{"fields": {OrgUnitFields}, "paging": {"false"}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", "ApiToken "+c.Token)
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 5 * time.Minute}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("get org units from DHIS2 at %s: %w", u.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		return nil, fmt.Errorf("DHIS2 refused the token (401 Unauthorized): check --token is a valid personal access token: %w", ErrUnauthorized)
+	case resp.StatusCode != http.StatusOK:
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		return nil, fmt.Errorf("DHIS2 answered %s to the org-unit request: %s", resp.Status, snippet(raw))
+	}
+	body := io.LimitReader(resp.Body, maxMetadata+1)
+	units, err := DecodeOrgUnits(body)
+	if err != nil {
+		return nil, fmt.Errorf("DHIS2's org-unit answer: %w", err)
+	}
+	return units, nil
+}
+
+// endpoint is path on the server, refusing an address that is not http(s).
+func (c *Client) endpoint(path string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(c.BaseURL, "/") + path)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, mesh.Invalid(mesh.FieldError{Code: "INVALID_FORMAT", Field: "url", Message: "url must be the DHIS2 server's http(s) address, e.g. https://dhis2.example.org"})
+	}
+	return u, nil
 }
 
 // ErrUnauthorized is wrapped by Push's error when DHIS2 answers 401: waiting will

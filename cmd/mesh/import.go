@@ -188,35 +188,32 @@ func runDHIS2OrgUnits(env *Env, args []string) error {
 		}
 		return usageT(env, "cli.err.missing_subcommand", "dhis2 orgunits", "import")
 	}
-	fs := newFlags(env, "dhis2 orgunits import", "dhis2 orgunits import FILE.json [--levels MAP] [--dry-run] [--db DSN]\n\n"+
+	fs := newFlags(env, "dhis2 orgunits import", "dhis2 orgunits import FILE.json|--url URL [--token TOKEN] [--levels MAP] [--dry-run] [--db DSN]\n\n"+
 		"Reads DHIS2 metadata {\"organisationUnits\":[{id,name,code,level,parent:{id}}]} (FILE - reads stdin),\n"+
-		"as /api/organisationUnits?fields=id,code,name,parent,level,path&paging=false returns it, and\n"+
-		"creates or updates places matched by dhis2_uid, all or nothing.\n\nFlags:")
+		"as /api/organisationUnits?fields=id,code,name,parent,level,path&paging=false returns it, or\n"+
+		"fetches it from the server at --url, and creates or updates places matched by dhis2_uid,\n"+
+		"all or nothing.\n\nFlags:")
 	var dsn string
 	dbFlag(fs, env, &dsn)
 	levelsFlag := fs.String("levels", "1=country,2=province,3=district,4=sector,5=facility", "DHIS2 level = place type; unlisted levels are skipped")
 	dryRun := fs.Bool("dry-run", false, "check everything and report, but save nothing")
+	baseURL := fs.String("url", "", "fetch the org units from this DHIS2 server instead of a file (env MESH_DHIS2_URL is not used here: a file or --url must be named)")
+	token := fs.String("token", "", "DHIS2 personal access token for --url (env MESH_DHIS2_TOKEN)")
 	pos, err := parseInterspersed(fs, env, args[1:])
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
+	switch {
+	case *baseURL != "" && len(pos) > 0:
+		return usageT(env, "cli.err.file_or_url", "dhis2 orgunits import")
+	case *baseURL == "" && len(pos) != 1:
 		return usageT(env, "cli.err.one_file", "dhis2 orgunits import", len(pos))
 	}
 	levels, err := dhis2.ParseLevels(*levelsFlag)
 	if err != nil {
 		return err
 	}
-	var r io.Reader = env.Stdin
-	if pos[0] != "-" {
-		f, err := os.Open(pos[0])
-		if err != nil {
-			return usageT(env, "cli.err.cannot_read", "dhis2 orgunits import", err)
-		}
-		defer f.Close()
-		r = f
-	}
-	units, err := dhis2.DecodeOrgUnits(io.LimitReader(r, importer.MaxFileSize))
+	source, units, err := readOrgUnits(env, pos, *baseURL, *token)
 	if err != nil {
 		return err
 	}
@@ -230,6 +227,33 @@ func runDHIS2OrgUnits(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	writeImportReport(env, "DHIS2 org units", pos[0], rep, *dryRun)
+	writeImportReport(env, "DHIS2 org units", source, rep, *dryRun)
 	return nil
+}
+
+// readOrgUnits reads DHIS2 org units from the file named in pos ("-": stdin) or, when
+// baseURL is set, from that server's API; it returns what to call the source.
+func readOrgUnits(env *Env, pos []string, baseURL, token string) (string, []dhis2.OrgUnit, error) {
+	if baseURL != "" {
+		if token == "" {
+			token = env.Getenv("MESH_DHIS2_TOKEN")
+		}
+		if token == "" {
+			return "", nil, usageT(env, "cli.err.token_required", "dhis2 orgunits import")
+		}
+		c := &dhis2.Client{BaseURL: baseURL, Token: token}
+		units, err := c.OrgUnits(context.Background())
+		return strings.TrimRight(baseURL, "/") + "/api/organisationUnits", units, err
+	}
+	var r io.Reader = env.Stdin
+	if pos[0] != "-" {
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return "", nil, usageT(env, "cli.err.cannot_read", "dhis2 orgunits import", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	units, err := dhis2.DecodeOrgUnits(io.LimitReader(r, importer.MaxFileSize))
+	return pos[0], units, err
 }

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -214,6 +218,69 @@ func TestDHIS2OrgUnitsImport(t *testing.T) {
 		if st, _, _ := runCLI(t, "", args...); st != 2 {
 			t.Errorf("%v: exit %d, want 2", args, st)
 		}
+	}
+}
+
+// The org units can come straight from a DHIS2 server: GET
+// /api/organisationUnits?fields=id,code,name,parent,level,path&paging=false with a
+// personal access token, answered here as DHIS2 answers it (the metadata document, or
+// 401 with its web message for a bad token).
+func TestDHIS2OrgUnitsImportFromServer(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method != http.MethodGet || r.URL.Path != "/api/organisationUnits" ||
+			r.URL.Query().Get("fields") != "id,code,name,parent,level,path" || r.URL.Query().Get("paging") != "false":
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"httpStatus":"Not Found","httpStatusCode":404,"status":"ERROR","message":"not the request the import should make"}`)
+		case r.Header.Get("Authorization") == "ApiToken d2pat_broken":
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, `{"httpStatus":"Internal Server Error","httpStatusCode":500,"status":"ERROR","message":"database unavailable"}`)
+		case r.Header.Get("Authorization") != "ApiToken d2pat_good":
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"httpStatus":"Unauthorized","httpStatusCode":401,"status":"ERROR","message":"Unauthorized"}`)
+		default:
+			fmt.Fprint(w, orgUnitsJSON)
+		}
+	}))
+	defer srv.Close()
+	dsn := filepath.Join(t.TempDir(), "mesh.db")
+	if st, _, stderr := runCLI(t, "", "migrate", "--db", dsn); st != 0 {
+		t.Fatalf("migrate: %d %s", st, stderr)
+	}
+	st, out, stderr := runCLI(t, "", "dhis2", "orgunits", "import", "--url", srv.URL, "--token", "d2pat_good", "--dry-run", "--db", dsn)
+	if st != 0 || !strings.Contains(out, "Dry run") || !strings.Contains(out, "5 created") || countPlaces(t, dsn) != 0 {
+		t.Fatalf("dry run: %d %q %s", st, out, stderr)
+	}
+	st, out, stderr = runCLIEnv(t, map[string]string{"MESH_DHIS2_TOKEN": "d2pat_good"}, "", "dhis2", "orgunits", "import", "--url", srv.URL+"/", "--db", dsn)
+	if st != 0 || !strings.Contains(out, "5 created, 0 updated, 0 unchanged, 1 skipped") || countPlaces(t, dsn) != 5 {
+		t.Fatalf("import: %d %q %s", st, out, stderr)
+	}
+	if st, out, _ = runCLI(t, "", "dhis2", "orgunits", "import", "--url", srv.URL, "--token", "d2pat_good", "--db", dsn); st != 0 || !strings.Contains(out, "5 unchanged") {
+		t.Fatalf("again: %d %q", st, out)
+	}
+	// The server refuses: exit 1 with its reason; nothing changes.
+	for token, want := range map[string]string{"d2pat_wrong": "401 Unauthorized", "d2pat_broken": "database unavailable"} {
+		st, _, stderr := runCLI(t, "", "dhis2", "orgunits", "import", "--url", srv.URL, "--token", token, "--db", dsn)
+		if st != 1 || !strings.Contains(stderr, want) || countPlaces(t, dsn) != 5 {
+			t.Errorf("token %s: exit %d %q", token, st, stderr)
+		}
+	}
+	// Usage errors (exit 2) never reach the server.
+	before := requests.Load()
+	for _, args := range [][]string{
+		{"dhis2", "orgunits", "import", "--url", srv.URL, "--db", dsn},                                            // no token
+		{"dhis2", "orgunits", "import", writeFile(t, "ou.json", orgUnitsJSON), "--url", srv.URL, "--token", "x"},  // both
+		{"dhis2", "orgunits", "import", "--url", "ftp://dhis2.example.org", "--token", "d2pat_good", "--db", dsn}, // not http
+	} {
+		if st, _, stderr := runCLI(t, "", args...); st != 2 {
+			t.Errorf("%v: exit %d, want 2: %s", args, st, stderr)
+		}
+	}
+	if n := requests.Load(); n != before {
+		t.Errorf("%d requests sent for usage errors", n-before)
 	}
 }
 
