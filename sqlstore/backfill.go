@@ -62,6 +62,13 @@ func (db *DB) backfillObservationRows(ctx context.Context) error {
 	if db.Dialect == Postgres {
 		lock = " FOR SHARE"
 	}
+	total := 0
+	if db.BackfillProgress != nil {
+		if err := db.write.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM observations WHERE voided = ?`), false).Scan(&total); err != nil {
+			return driverError(err)
+		}
+	}
+	done := 0
 	var last *export.StoredObservation
 	for {
 		n := 0
@@ -94,6 +101,9 @@ func (db *DB) backfillObservationRows(ctx context.Context) error {
 		})
 		if err != nil {
 			return err
+		}
+		if done += n; db.BackfillProgress != nil {
+			db.BackfillProgress("observation_rows", done, total)
 		}
 		if n < backfillBatch {
 			return nil

@@ -43,6 +43,10 @@ type DB struct {
 	// Now returns the current time; tests replace it to pin dates.
 	Now func() time.Time
 
+	// BackfillProgress, when set, hears how a data step run by Migrate is going: done
+	// of total rows of step (a long upgrade should not look like a hang).
+	BackfillProgress func(step string, done, total int)
+
 	// stmts caches prepared statements by pool and query: parsing SQL was the largest
 	// single cost of a save before (modernc re-parses every un-prepared statement).
 	stmts sync.Map // stmtKey → *sql.Stmt

@@ -192,7 +192,7 @@ func roundTrip(t *testing.T, live, restored, file string) {
 func TestBackupRefusals(t *testing.T) {
 	dir := t.TempDir()
 	live := filepath.Join(dir, "live.db")
-	db, err := openDB(context.Background(), live)
+	db, err := openDB(context.Background(), nil, live)
 	if err != nil {
 		t.Fatal(err)
 	}

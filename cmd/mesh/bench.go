@@ -83,7 +83,7 @@ func runBench(env *Env, args []string) error {
 	}
 	ctx := context.Background()
 	ctx = mesh.WithActor(ctx, mesh.Actor{Username: "bench", Role: "system"})
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, env, *dsn)
 	if err != nil {
 		return err
 	}

@@ -104,7 +104,7 @@ func runBenchLoad(env *Env, args []string) error {
 		*dsn = filepath.Join(dir, "load.db")
 	}
 	ctx := context.Background()
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, env, *dsn)
 	if err != nil {
 		return err
 	}

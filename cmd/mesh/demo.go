@@ -23,7 +23,7 @@ func runDemo(env *Env, args []string) error {
 		return usageT(env, "cli.err.no_args", "demo", fs.Arg(0))
 	}
 	ctx := context.Background()
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, env, dsn)
 	if err != nil {
 		return err
 	}

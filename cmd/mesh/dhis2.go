@@ -105,7 +105,7 @@ func runDHIS2MappingImport(env *Env, args []string) error {
 		return reportInvalid(env, err)
 	}
 	ctx := mesh.WithActor(context.Background(), mesh.Actor{Username: "cli", Role: "system"})
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, env, dsn)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func runDHIS2MappingExport(env *Env, args []string) error {
 		return usageT(env, "cli.err.no_args", "dhis2 mapping export", fs.Arg(0))
 	}
 	ctx := context.Background()
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, env, dsn)
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func runDHIS2Export(env *Env, args []string) error {
 		return err // before opening the database: bad input needs no database
 	}
 	ctx := context.Background()
-	db, err := openDB(ctx, pf.dsn)
+	db, err := openDB(ctx, env, pf.dsn)
 	if err != nil {
 		return err
 	}
@@ -291,7 +291,7 @@ func runDHIS2Push(env *Env, args []string) error {
 		return err
 	}
 	ctx := mesh.WithActor(context.Background(), mesh.Actor{Username: "cli", Role: "system"})
-	db, err := openDB(ctx, pf.dsn)
+	db, err := openDB(ctx, env, pf.dsn)
 	if err != nil {
 		return err
 	}

@@ -126,7 +126,7 @@ func runExportTable(env *Env, name string, write exportWriter, args []string) er
 		return mesh.Invalid(mesh.FieldError{Code: "OUT_OF_RANGE", Field: "to", Message: "to must not be before from"})
 	}
 	ctx := context.Background()
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, env, dsn)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -93,5 +94,30 @@ func TestExportCLI(t *testing.T) {
 		if st, _, _ := runCLI(t, "", args...); st != 2 {
 			t.Errorf("%v: exit %d, want 2", args, st)
 		}
+	}
+}
+
+// A long data step of a migration prints a line at each tenth of the way and at the
+// end; a short one (a demo database) prints nothing.
+func TestBackfillProgress(t *testing.T) {
+	var errb bytes.Buffer
+	env := &Env{Stdout: io.Discard, Stderr: &errb, Getenv: func(string) string { return "" }, Lang: "en"}
+	p := backfillProgress(env)
+	for done := 500; done <= 1500; done += 500 {
+		p("observation_rows", done, 1500)
+	}
+	if errb.Len() != 0 {
+		t.Fatalf("short step printed %q", errb.String())
+	}
+	for done := 500; ; done += 500 {
+		done = min(done, 200_405)
+		p("observation_rows", done, 200_405)
+		if done == 200_405 {
+			break
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if len(lines) != 10 || !strings.HasSuffix(lines[9], "200,405 of 200,405") || !strings.Contains(lines[0], "export rows") {
+		t.Fatalf("%d lines:\n%s", len(lines), errb.String())
 	}
 }

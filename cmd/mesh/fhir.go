@@ -57,7 +57,7 @@ func runFHIRMeasureReports(env *Env, args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, env, dsn)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func runFHIRObservation(env *Env, args []string) error {
 		return usageT(env, "cli.err.want_args", "fhir observation", 1, "ID", len(pos))
 	}
 	ctx := context.Background()
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, env, dsn)
 	if err != nil {
 		return err
 	}

@@ -110,7 +110,7 @@ func runImport(env *Env, args []string) error {
 	// The reader's problems are reported with the store's; those rows are skipped.
 	opt.Known = rowErrs
 
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, env, dsn)
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func runDHIS2OrgUnits(env *Env, args []string) error {
 		return err
 	}
 	ctx := mesh.WithActor(context.Background(), mesh.Actor{Username: "cli", Role: "system"})
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, env, dsn)
 	if err != nil {
 		return err
 	}

@@ -149,7 +149,7 @@ func TestServeRefusesNewerSchema(t *testing.T) {
 	if st, _, errs := runCLI(t, "", "migrate", "--db", dsn); st != 0 {
 		t.Fatalf("migrate: %d %s", st, errs)
 	}
-	db, err := openDB(context.Background(), dsn)
+	db, err := openDB(context.Background(), nil, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ func runMigrate(env *Env, args []string) error {
 		return failT("cli.err.open_database", describeDSN(dsn), err)
 	}
 	defer db.Close()
+	db.BackfillProgress = backfillProgress(env)
 	if *status {
 		ms, err := db.MigrationStatus(ctx)
 		if err != nil {

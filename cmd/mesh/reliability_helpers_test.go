@@ -41,7 +41,7 @@ type relSetup struct {
 func prepareDB(t *testing.T, dsn string) relSetup {
 	t.Helper()
 	ctx := context.Background()
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, nil, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func runRescore(env *Env, args []string) error {
 		}
 	}
 	ctx := mesh.WithActor(context.Background(), mesh.Actor{Username: "rescore", Role: "system"})
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, env, dsn)
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func runServe(env *Env, args []string) error {
 // ctx is cancelled, then shuts down gracefully.
 func serve(ctx context.Context, env *Env, cfg serveConfig) error {
 	logger := slog.New(slog.NewTextHandler(env.Stderr, nil))
-	db, err := openDB(ctx, cfg.dsn)
+	db, err := openDB(ctx, env, cfg.dsn)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func runUserAdd(env *Env, args []string) error {
 	}
 	u.PasswordHash = hash
 	ctx := context.Background()
-	db, err := openDB(ctx, dsn)
+	db, err := openDB(ctx, env, dsn)
 	if err != nil {
 		return err
 	}
