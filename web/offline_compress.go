@@ -129,6 +129,25 @@ var gzipWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
+// Downloads (Content-Disposition: attachment: the exports) are gzipped at level 3: on
+// CSV rows it runs 2.4 times as fast as the default level 6 (256 against 107 MB/s on
+// this machine's core) for a file 28 % larger (11.4 % against 8.9 % of the CSV), so a
+// national export is no longer held to the compressor's ~83,000 rows/s.
+const downloadLevel = 3
+
+var downloadWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, downloadLevel)
+	return zw
+}}
+
+// writers is the pool of gzip writers for an answer with these headers.
+func writers(h http.Header) *sync.Pool {
+	if strings.HasPrefix(h.Get("Content-Disposition"), "attachment") {
+		return &downloadWriters
+	}
+	return &gzipWriters
+}
+
 // Compress gzips the answers of next (pages, JSON, scripts, CSS, SVG, wasm) for
 // clients that take gzip, adding Vary: Accept-Encoding. An answer already encoded
 // (the precompressed static files), a HEAD, a 204/304, or one under gzipMinSize
@@ -153,6 +172,7 @@ type compressWriter struct {
 	decided bool
 	buf     []byte
 	zw      *gzip.Writer
+	pool    *sync.Pool // where zw came from and goes back to
 	hijack  bool
 }
 
@@ -203,7 +223,8 @@ func (cw *compressWriter) start(gz bool) {
 		if et := h.Get("ETag"); et != "" && !strings.HasPrefix(et, "W/") {
 			h.Set("ETag", "W/"+et)
 		}
-		cw.zw = gzipWriters.Get().(*gzip.Writer)
+		cw.pool = writers(h)
+		cw.zw = cw.pool.Get().(*gzip.Writer)
 		cw.zw.Reset(cw.ResponseWriter)
 	}
 	cw.ResponseWriter.WriteHeader(cw.status)
@@ -256,7 +277,7 @@ func (cw *compressWriter) close() {
 	if cw.zw != nil {
 		_ = cw.zw.Close()
 		cw.zw.Reset(io.Discard)
-		gzipWriters.Put(cw.zw)
+		cw.pool.Put(cw.zw)
 		cw.zw = nil
 	}
 }

@@ -176,3 +176,46 @@ func TestCompressWriter(t *testing.T) {
 		})
 	}
 }
+
+// A download (Content-Disposition: attachment, the exports) is gzipped at the faster
+// downloadLevel, a page at the default level: the bytes sent are those each level's
+// compressor makes of the body.
+func TestCompressDownloadsAtTheFasterLevel(t *testing.T) {
+	var body bytes.Buffer
+	for i := range 4000 {
+		body.WriteString(strings.Repeat("abcdefgh"[i%8:], 1+i%7) + ",row," + strings.Repeat("x", i%13) + "\n")
+	}
+	level := func(l int) []byte {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, l)
+		zw.Write(body.Bytes())
+		zw.Close()
+		return b.Bytes()
+	}
+	if bytes.Equal(level(downloadLevel), level(gzip.DefaultCompression)) {
+		t.Fatal("the test body compresses the same at both levels: it cannot tell them apart")
+	}
+	for _, c := range []struct {
+		disposition string
+		want        int
+	}{{`attachment; filename="mesh-observations.csv"`, downloadLevel}, {"", gzip.DefaultCompression}} {
+		h := Compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			if c.disposition != "" {
+				w.Header().Set("Content-Disposition", c.disposition)
+			}
+			w.Write(body.Bytes())
+		}))
+		req := httptest.NewRequest("GET", "/exports/observations.csv", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		got := rec.Body.Bytes()
+		if !bytes.Equal(gunzip(t, got), body.Bytes()) {
+			t.Fatalf("%q: the body does not come back", c.disposition)
+		}
+		if !bytes.Equal(got, level(c.want)) {
+			t.Errorf("%q: not gzipped at level %d (%d bytes; level %d gives %d)", c.disposition, c.want, len(got), c.want, len(level(c.want)))
+		}
+	}
+}
