@@ -249,7 +249,10 @@ func (s *Scheduler) Tick(ctx context.Context) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	period := Due(sc, jobs, s.now())
+	period := Due(sc, jobs, s.now()) // before closeOrphans: a month whose push died is still due
+	if err := s.closeOrphans(ctx); err != nil {
+		return nil, err
+	}
 	if period == "" {
 		return nil, nil
 	}
@@ -258,6 +261,30 @@ func (s *Scheduler) Tick(ctx context.Context) (*Job, error) {
 		return nil, err
 	}
 	return s.run(ctx, sc, j, s.Holder, backoff)
+}
+
+// closeOrphans ends, as failed, the jobs still marked running: the caller holds the
+// lease, and only a lease holder pushes, so such a job's server stopped (a crash, a
+// kill) before it could write its end. Left alone, the log would show it running
+// for ever.
+func (s *Scheduler) closeOrphans(ctx context.Context) error {
+	jobs, err := s.Store.FindDHIS2Jobs(ctx, "", 100)
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if j.Status != JobRunning {
+			continue
+		}
+		end := s.now().UTC()
+		j.Status, j.EndedAt = JobFailed, &end
+		j.logf(end, "ended: failed: the server running this push stopped before it ended (its lease ran out); "+
+			"whether DHIS2 received the data is not known: the next push sends it again")
+		if err := s.Store.SaveDHIS2Job(ctx, j); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Scheduler) release(ctx context.Context, holder string) {
@@ -315,6 +342,10 @@ func (s *Scheduler) Start(ctx context.Context, period string, dryRun bool) (*Job
 	}
 	if !ok {
 		return nil, ErrPushRunning
+	}
+	if err := s.closeOrphans(ctx); err != nil {
+		s.release(ctx, holder)
+		return nil, err
 	}
 	actor := mesh.ActorFrom(ctx)
 	j, err := s.begin(ctx, sc, &Job{Period: p.ID, DryRun: dryRun, Origin: OriginManual, StartedBy: actor.Username, StartedByID: actor.UserID})

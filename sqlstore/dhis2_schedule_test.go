@@ -397,3 +397,46 @@ func TestDHIS2PushNow(t *testing.T) {
 		}
 	})
 }
+
+// A server that dies mid-push leaves its job "running" and its lease held. Once the
+// lease runs out, the next server to take it ends that job as failed, saying why,
+// and the month, not pushed to its end, is still due and is pushed.
+func TestDHIS2CrashedPushClosed(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, db0 *sqlstore.DB) {
+		ctx := context.Background()
+		srv, posts := fakeDHIS2(t, 200)
+		db := scheduleDB(t, db0.Dialect, srv.URL)
+		crashAt := time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)
+		if ok, err := db.AcquireLease(ctx, dhis2.LeaseName, "dead-host:41", crashAt, time.Hour); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		orphan := &dhis2.Job{Period: "202611", Status: dhis2.JobRunning, DryRun: true, Origin: dhis2.OriginScheduled,
+			StartedAt: crashAt, Conflicts: []string{}, Log: []dhis2.LogLine{{At: crashAt, Text: "started (the monthly schedule)"}}}
+		must(t, db.SaveDHIS2Job(ctx, orphan))
+		now := crashAt.Add(30 * time.Minute)
+		s := &dhis2.Scheduler{Store: db, Source: db, Holder: "b", Now: func() time.Time { return now },
+			Sleep: func(context.Context, time.Duration) error { return nil }}
+		if j, err := s.Tick(ctx); j != nil || err != nil {
+			t.Fatalf("while the dead server's lease holds: %+v, %v", j, err)
+		}
+		now = crashAt.Add(2 * time.Hour)
+		j, err := s.Tick(ctx)
+		if err != nil || j == nil || j.Status != dhis2.JobSucceeded || posts.Load() != 1 {
+			t.Fatalf("after the lease ran out: %+v, %v, %d posts", j, err, posts.Load())
+		}
+		jobs, err := db.FindDHIS2Jobs(ctx, "", 10)
+		if err != nil || len(jobs) != 2 {
+			t.Fatalf("%d jobs, %v", len(jobs), err)
+		}
+		var closed *dhis2.Job
+		for _, x := range jobs {
+			if x.ID == orphan.ID {
+				closed = x
+			}
+		}
+		last := closed.Log[len(closed.Log)-1].Text
+		if closed.Status != dhis2.JobFailed || closed.EndedAt == nil || !strings.Contains(last, "stopped before it ended") {
+			t.Fatalf("the dead server's job: %+v (%q)", closed, last)
+		}
+	})
+}
