@@ -1,17 +1,23 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"mesh/audit"
+	"mesh/export"
 	"mesh/observation"
+	"mesh/sqlstore"
 	"mesh/sqlstore/sqlstoretest"
 )
 
@@ -92,6 +98,27 @@ func TestConcurrentSavesEqualRecount(t *testing.T) {
 				t.Errorf("%d change-log entries for %d observations", len(changes), len(stored))
 			}
 			assertCountsEqualRecount(t, f.db)
+			// Each observation not voided has its export row, the version saved last.
+			live := map[string]int{}
+			for _, r := range stored {
+				if !r.Voided {
+					live[r.ID] = r.Version
+				}
+			}
+			var buf bytes.Buffer
+			if _, err := export.WriteObservations(&buf, export.CSV, f.db.ExportObservations(ctx, sqlstore.ExportFilter{}), export.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), export.BOM))).ReadAll()
+			if err != nil || len(rows)-1 != len(live) {
+				t.Fatalf("%d export rows for %d observations not voided (%v)", len(rows)-1, len(live), err)
+			}
+			version := slices.Index(rows[0], "version")
+			for _, r := range rows[1:] {
+				if v, ok := live[r[0]]; !ok || strconv.Itoa(v) != r[version] {
+					t.Errorf("export row %s at version %s; stored: version %d (found %v)", r[0], r[version], v, ok)
+				}
+			}
 		})
 	}
 }
