@@ -133,22 +133,32 @@ func (s *Server) dhis2Admin(w http.ResponseWriter, r *http.Request) {
 	s.dhis2Page(w, r, st, &DHIS2AdminPage{Page: s.page(w, r, "dhis2.title")}, http.StatusOK)
 }
 
+// dhis2Form checks the caller and reads a posted settings or push form with the
+// saved settings it is read against.
+func (s *Server) dhis2Form(w http.ResponseWriter, r *http.Request) (DHIS2AdminStore, *dhis2.Schedule, bool) {
+	st, ok := s.dhis2Store(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return nil, nil, false
+	}
+	sc, err := st.DHIS2Schedule(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, nil, false
+	}
+	return st, sc, true
+}
+
 var scheduleFields = fieldSet("enabled", "url", "token", "day_of_month", "dry_run")
 
 // dhis2SaveSchedule saves the monthly push settings. A blank token keeps the stored
 // one (the page never shows it); "clear token" removes it.
 func (s *Server) dhis2SaveSchedule(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.dhis2Store(w, r)
+	st, old, ok := s.dhis2Form(w, r)
 	if !ok {
-		return
-	}
-	if err := parseForm(w, r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	old, err := st.DHIS2Schedule(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	sc := &dhis2.Schedule{Enabled: r.PostForm.Get("enabled") == "on", URL: strings.TrimSpace(r.PostForm.Get("url")),
@@ -159,6 +169,7 @@ func (s *Server) dhis2SaveSchedule(w http.ResponseWriter, r *http.Request) {
 	if r.PostForm.Get("clear_token") == "on" {
 		sc.Token, sc.TokenError = "", ""
 	}
+	var err error
 	var errs []mesh.FieldError
 	sc.DayOfMonth = intField(r.PostForm.Get("day_of_month"), "day_of_month", &errs)
 	if len(errs) > 0 {
@@ -529,19 +540,11 @@ var pushFields = fieldSet("period", "dry_run")
 // dhis2PushNow starts a push from the page's form: period (YYYY-MM, default last
 // month) and dry_run (on/off, default the saved setting).
 func (s *Server) dhis2PushNow(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.dhis2Store(w, r)
+	st, sc, ok := s.dhis2Form(w, r)
 	if !ok {
 		return
 	}
-	if err := parseForm(w, r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	sc, err := st.DHIS2Schedule(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	var err error
 	var errs []mesh.FieldError
 	period := pushPeriod(r.PostForm.Get("period"), time.Now())
 	dryRun := pushDryRun(r.PostForm.Get("dry_run"), sc.DryRun, &errs)
