@@ -302,13 +302,19 @@ func day(s string) string {
 // UserColumns are the columns of a users file; username and role are required, and a
 // manager, supervisor or facility in-charge needs scope_code or scope_id. Passwords
 // are never read from a file: each new user gets a random one (see sqlstore.ImportUsers).
-var UserColumns = []string{"username", "role", "scope_code", "scope_id", "language", "display_name"}
+// A mentor's row may list the codes of the facilities they mentor in "facilities",
+// separated by ";" or ",": each becomes an assignment from the day of the import.
+var UserColumns = []string{"username", "role", "scope_code", "scope_id", "language", "display_name", "facilities"}
+
+// ruleFacilitiesMentorOnly refuses facilities on a row that is not a mentor's.
+const ruleFacilitiesMentorOnly = "only a mentor is assigned to facilities: leave facilities empty for other roles"
 
 // UserRow is one account to create or update.
 type UserRow struct {
-	Row       int
-	User      account.User
-	ScopeCode string
+	Row        int
+	User       account.User
+	ScopeCode  string
+	Facilities []string // facility codes a mentor is assigned to
 }
 
 // Users reads a users table into rows. Role "facility_ic" is accepted for the
@@ -340,6 +346,14 @@ func Users(t *Table) ([]UserRow, []RowError) {
 		}
 		if u.User.ScopeID != nil && u.ScopeCode != "" {
 			errs = append(errs, RowError{Row: line, Column: "scope_code", Code: "FIELD_NOT_APPLICABLE", Message: "give scope_code or scope_id, not both"})
+		}
+		u.Facilities = strings.FieldsFunc(cell(idx, r, "facilities"), func(c rune) bool { return c == ';' || c == ',' })
+		for i := range u.Facilities {
+			u.Facilities[i] = strings.TrimSpace(u.Facilities[i])
+		}
+		u.Facilities = slices.DeleteFunc(u.Facilities, func(c string) bool { return c == "" })
+		if len(u.Facilities) > 0 && u.User.Role != account.Mentor {
+			errs = append(errs, RowError{Row: line, Column: "facilities", Code: "FIELD_NOT_APPLICABLE", Message: ruleFacilitiesMentorOnly, Rule: ruleFacilitiesMentorOnly})
 		}
 		out = append(out, u)
 	}

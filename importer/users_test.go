@@ -41,3 +41,20 @@ func TestUsers(t *testing.T) {
 		t.Errorf("password column: %+v", errs)
 	}
 }
+
+// A mentor's facilities: codes split on ";" or ",", blanks dropped; on another role's
+// row they are an error of that column.
+func TestUsersFacilities(t *testing.T) {
+	tab, err := Read("users.csv", strings.NewReader("username,role,facilities\n"+
+		"m1,mentor,\"RW-RWI; RW-KAB,, RW-NDE \"\nm2,mentor,\ns1,supervisor,RW-RWI\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, errs := Users(tab)
+	if len(rows) != 3 || strings.Join(rows[0].Facilities, "|") != "RW-RWI|RW-KAB|RW-NDE" || len(rows[1].Facilities) != 0 {
+		t.Fatalf("rows %+v", rows)
+	}
+	if len(errs) != 1 || errs[0].Field() != "row 4, facilities" || errs[0].Code != "FIELD_NOT_APPLICABLE" {
+		t.Errorf("errors %+v", errs)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"mesh"
 	"mesh/account"
@@ -575,6 +576,62 @@ func (db *DB) ImportDHIS2OrgUnits(ctx context.Context, units []dhis2.OrgUnit, le
 	return rep, err
 }
 
+// importFacilities finds the facilities a mentor's row lists by code: each must be a
+// facility the caller may manage. It returns the row's errors rather than failing.
+func (tx *Tx) importFacilities(r importer.UserRow, opt ImportOptions) ([]*place.OrgUnit, []importer.RowError, error) {
+	var out []*place.OrgUnit
+	var errs []importer.RowError
+	for _, code := range r.Facilities {
+		p, err := tx.placeByKey("code", code)
+		switch {
+		case err != nil:
+			return nil, nil, err
+		case p == nil:
+			errs = append(errs, importer.RowError{Row: r.Row, Column: "facilities", Code: "NOT_FOUND", Message: "no place has code " + code})
+		case p.Type != place.Facility:
+			errs = append(errs, importer.RowError{Row: r.Row, Column: "facilities", Code: "INVALID_TYPE",
+				Message: fmt.Sprintf("%s is a %s, not a facility", code, p.Type)})
+		default:
+			if e := opt.allow(r.Row, "facilities", p.Path); e != nil {
+				errs = append(errs, *e)
+				continue
+			}
+			out = append(out, p)
+		}
+	}
+	return out, errs, nil
+}
+
+// assignMentor gives a mentor an assignment, from today, to each facility they have no
+// current or planned assignment to; it returns how many it made. Assignments not in
+// the file are left as they are: ending one is a decision made on the assignments page.
+func (tx *Tx) assignMentor(mentorID int64, facilities []*place.OrgUnit) (int, error) {
+	today := mesh.Date(tx.now.Format(time.DateOnly))
+	added := 0
+	for _, f := range facilities {
+		var n int
+		if err := tx.queryRow(`SELECT count(*) FROM assignments WHERE mentor_id = ? AND facility_id = ?
+			AND (end_on IS NULL OR end_on >= ?)`, mentorID, f.ID, today).Scan(&n); err != nil {
+			return 0, driverError(err)
+		}
+		if n > 0 {
+			continue
+		}
+		a := &account.Assignment{MentorID: mentorID, FacilityID: f.ID, StartOn: today, CreatedAt: tx.now, FacilityPath: f.Path}
+		id, err := tx.insertID(`INSERT INTO assignments (mentor_id, facility_id, start_on, end_on, created_at) VALUES (?, ?, ?, ?, ?)`,
+			a.MentorID, a.FacilityID, a.StartOn, a.EndOn, a.CreatedAt)
+		if err != nil {
+			return 0, err
+		}
+		a.ID = id
+		if err := tx.audit("assignment", id, "import", asMap(a)); err != nil {
+			return 0, err
+		}
+		added++
+	}
+	return added, nil
+}
+
 // NewPassword is an initial password made for a user created by ImportUsers: the
 // only copy of the plain text, to hand to its owner.
 type NewPassword struct {
@@ -693,15 +750,25 @@ func (db *DB) ImportUsers(ctx context.Context, rows []importer.UserRow, opt Impo
 			if err != nil {
 				return nil, err
 			}
-			if u.ScopePath == "" && opt.Allow != nil && opt.Allow("") != nil {
+			// A mentor's area is their assignments: one given facilities in the file is
+			// in the caller's area when those are (importFacilities checks each).
+			byFacilities := u.Role == account.Mentor && len(r.Facilities) > 0
+			if u.ScopePath == "" && !byFacilities && opt.Allow != nil && opt.Allow("") != nil {
 				if r.ScopeCode == "" && u.ScopeID == nil {
 					scopeCol = "scope_code" // neither column filled: name the usual one
 				}
 				errs = append(errs, importer.RowError{Row: r.Row, Column: scopeCol, Code: "FORBIDDEN", Message: ruleNoScope, Rule: ruleNoScope})
 				continue
 			}
-			if e := opt.allow(r.Row, scopeCol, u.ScopePath); e != nil {
+			if e := opt.allow(r.Row, scopeCol, u.ScopePath); e != nil && (u.ScopePath != "" || !byFacilities) {
 				errs = append(errs, *e)
+				continue
+			}
+			facilities, ferrs, err := tx.importFacilities(r, opt.ImportOptions)
+			if err != nil {
+				return nil, err
+			} else if len(ferrs) > 0 {
+				errs = append(errs, ferrs...)
 				continue
 			}
 			if existing != nil {
@@ -719,21 +786,28 @@ func (db *DB) ImportUsers(ctx context.Context, rows []importer.UserRow, opt Impo
 				if u.DisplayName != "" {
 					next.DisplayName = u.DisplayName
 				}
-				if next.Role == existing.Role && sameParent(next.ScopeID, existing.ScopeID) &&
-					next.Language == existing.Language && next.DisplayName == existing.DisplayName {
+				changed := next.Role != existing.Role || !sameParent(next.ScopeID, existing.ScopeID) ||
+					next.Language != existing.Language || next.DisplayName != existing.DisplayName
+				if changed {
+					next.Version++
+					next.UpdatedAt = tx.now
+					if err := tx.update("user", `UPDATE users SET display_name = ?, role = ?, scope_id = ?, language = ?, version = ?, updated_at = ? WHERE id = ?`,
+						next.DisplayName, next.Role, next.ScopeID, next.Language, next.Version, next.UpdatedAt, next.ID); err != nil {
+						return nil, err
+					}
+					if err := tx.audit("user", next.ID, "import", audit.Diff(asMap(existing), asMap(&next))); err != nil {
+						return nil, err
+					}
+				}
+				added, err := tx.assignMentor(next.ID, facilities)
+				if err != nil {
+					return nil, err
+				}
+				if changed || added > 0 {
+					rep.Updated++
+				} else {
 					rep.Unchanged++
-					continue
 				}
-				next.Version++
-				next.UpdatedAt = tx.now
-				if err := tx.update("user", `UPDATE users SET display_name = ?, role = ?, scope_id = ?, language = ?, version = ?, updated_at = ? WHERE id = ?`,
-					next.DisplayName, next.Role, next.ScopeID, next.Language, next.Version, next.UpdatedAt, next.ID); err != nil {
-					return nil, err
-				}
-				if err := tx.audit("user", next.ID, "import", audit.Diff(asMap(existing), asMap(&next))); err != nil {
-					return nil, err
-				}
-				rep.Updated++
 				continue
 			}
 			u.PasswordHash = hashes[u.Username]
@@ -748,6 +822,9 @@ func (db *DB) ImportUsers(ctx context.Context, rows []importer.UserRow, opt Impo
 				return nil, err
 			}
 			if err := tx.audit("user", u.ID, "import", asMap(&u)); err != nil {
+				return nil, err
+			}
+			if _, err := tx.assignMentor(u.ID, facilities); err != nil {
 				return nil, err
 			}
 			created = append(created, NewPassword{Username: u.Username, Password: plain[u.Username]})
