@@ -14,6 +14,17 @@ import (
 
 // driverError turns driver errors into the project's codes so that handlers never
 // see SQLite or PostgreSQL specifics (idea from gotosocial's internal/db/error.go).
+// lookupFailed is the error of a look-up that failed for another reason than "no
+// such row" (a dropped connection, a timeout), nil otherwise. Such a failure must
+// reach the client as a server error to retry, never as a verdict that the record
+// names something that does not exist: a device would drop the record for good.
+func lookupFailed(err error) error {
+	if err = driverError(err); mesh.ErrorCode(err) == mesh.ENOTFOUND {
+		return nil
+	}
+	return err
+}
+
 func driverError(err error) error {
 	if err == nil {
 		return nil

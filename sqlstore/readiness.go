@@ -16,6 +16,9 @@ import (
 // facilityField returns the facility named by id, or an EINVALID error on field.
 func (tx *Tx) facilityField(id int64, field string) (*place.OrgUnit, error) {
 	f, err := tx.orgUnit(id)
+	if err := lookupFailed(err); err != nil {
+		return nil, err
+	}
 	if err != nil || f.Type != place.Facility {
 		return nil, mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: field, Message: field + " must name a facility"})
 	}
@@ -26,6 +29,9 @@ func (tx *Tx) facilityField(id int64, field string) (*place.OrgUnit, error) {
 func (tx *Tx) checkVisitAt(visitID string, facilityID int64) error {
 	var fac int64
 	err := tx.queryRow(`SELECT facility_id FROM visits WHERE id = ?`, visitID).Scan(&fac)
+	if err := lookupFailed(err); err != nil {
+		return err
+	}
 	if err != nil || fac != facilityID {
 		return mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "visit_id", Message: "visit_id must name a visit to the same facility"})
 	}
@@ -219,7 +225,11 @@ func (db *DB) PutStockEvent(ctx context.Context, e *readiness.StockEvent, cl rea
 		}
 		if e.CheckID != "" {
 			var fac int64
-			if err := tx.queryRow(`SELECT facility_id FROM readiness_checks WHERE id = ?`, e.CheckID).Scan(&fac); err != nil || fac != e.FacilityID {
+			err := tx.queryRow(`SELECT facility_id FROM readiness_checks WHERE id = ?`, e.CheckID).Scan(&fac)
+			if err := lookupFailed(err); err != nil {
+				return err
+			}
+			if err != nil || fac != e.FacilityID {
 				return mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "check_id", Message: "check_id must name a readiness check of the same facility"})
 			}
 		}

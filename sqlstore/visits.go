@@ -45,6 +45,9 @@ func (db *DB) PutVisit(ctx context.Context, v *visit.Visit, expectedVersion *int
 			return err
 		}
 		f, err := tx.orgUnit(v.FacilityID)
+		if err := lookupFailed(err); err != nil {
+			return err
+		}
 		if err != nil || f.Type != "facility" {
 			return mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "facility_id", Message: "facility_id must name a facility"})
 		}
@@ -110,6 +113,9 @@ func (tx *Tx) updateVisit(v *visit.Visit, hash, acts string, expectedVersion *in
 func (tx *Tx) checkMentor(id int64) error {
 	var role string
 	err := tx.queryRow(`SELECT role FROM users WHERE id = ?`, id).Scan(&role)
+	if err := lookupFailed(err); err != nil {
+		return err
+	}
 	if err != nil || (role != "mentor" && role != "supervisor" && role != "manager" && role != "admin") {
 		return mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "mentor_id", Message: "mentor_id must name a mentor or supervisor"})
 	}

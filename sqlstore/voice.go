@@ -419,7 +419,10 @@ func (db *DB) CreatePassage(ctx context.Context, p *voice.Passage) error {
 			return err
 		}
 		var n int
-		if err := tx.queryRow(`SELECT count(*) FROM voice_themes WHERE id = ?`, p.ThemeID).Scan(&n); err != nil || n == 0 {
+		if err := tx.queryRow(`SELECT count(*) FROM voice_themes WHERE id = ?`, p.ThemeID).Scan(&n); err != nil {
+			return driverError(err)
+		}
+		if n == 0 {
 			return mesh.Invalid(mesh.FieldError{Code: "NOT_FOUND", Field: "theme_id", Message: "theme_id must name a theme of the codebook"})
 		}
 		p.CoderID = mesh.ActorFrom(tx.ctx).UserID
