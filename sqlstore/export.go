@@ -69,6 +69,19 @@ type facilityNames struct {
 	names map[int64]string
 }
 
+// fill sets the facility name of every row, given how to reach a row's facility id
+// and name field.
+func fillNames[T any](n *facilityNames, rows []T, facility func(*T) (int64, *string)) error {
+	for i := range rows {
+		id, name := facility(&rows[i])
+		var err error
+		if *name, err = n.name(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (n *facilityNames) name(id int64) (string, error) {
 	if s, ok := n.names[id]; ok {
 		return s, nil
@@ -341,12 +354,7 @@ func (db *DB) ExportVisits(ctx context.Context, f ExportFilter) iter.Seq2[export
 			return nil, driverError(err)
 		}
 		rows.Close()
-		for i := range out {
-			if out[i].Facility, err = names.name(out[i].FacilityID); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return out, fillNames(names, out, func(x *export.Visit) (int64, *string) { return x.FacilityID, &x.Facility })
 	})
 }
 
@@ -444,12 +452,7 @@ func (db *DB) ExportReadinessChecks(ctx context.Context, f ExportFilter) iter.Se
 		if err != nil {
 			return nil, err
 		}
-		for i := range out {
-			if out[i].Facility, err = names.name(out[i].FacilityID); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return out, fillNames(names, out, func(x *export.ReadinessCheck) (int64, *string) { return x.FacilityID, &x.Facility })
 	})
 }
 
@@ -477,12 +480,7 @@ func (db *DB) ExportStockEvents(ctx context.Context, f ExportFilter) iter.Seq2[e
 		if err != nil {
 			return nil, err
 		}
-		for i := range out {
-			if out[i].Facility, err = names.name(out[i].FacilityID); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return out, fillNames(names, out, func(x *export.StockEvent) (int64, *string) { return x.FacilityID, &x.Facility })
 	})
 }
 
@@ -533,12 +531,7 @@ func (db *DB) ExportIssues(ctx context.Context, f ExportFilter) iter.Seq2[export
 			return nil, driverError(err)
 		}
 		crows.Close()
-		for i := range out {
-			if out[i].Facility, err = names.name(out[i].FacilityID); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return out, fillNames(names, out, func(x *export.Issue) (int64, *string) { return x.FacilityID, &x.Facility })
 	})
 }
 

@@ -78,13 +78,19 @@ type DHIS2AdminPage struct {
 const blankRows = 3
 
 func (s *Server) dhis2Store(w http.ResponseWriter, r *http.Request) (DHIS2AdminStore, bool) {
+	return s.dhis2StoreOr(w, r, s.fail)
+}
+
+// dhis2StoreOr checks the caller may manage DHIS2 and returns the store, answering
+// a refusal with fail (a page's or the API's).
+func (s *Server) dhis2StoreOr(w http.ResponseWriter, r *http.Request, fail func(http.ResponseWriter, *http.Request, error)) (DHIS2AdminStore, bool) {
 	if err := auth.Check(caller(r), account.ManageDHIS2, ""); err != nil {
-		s.fail(w, r, err)
+		fail(w, r, err)
 		return nil, false
 	}
 	st, ok := s.Store.(DHIS2AdminStore)
 	if !ok {
-		s.fail(w, r, mesh.Errorf(mesh.EINTERNAL, "the store keeps no DHIS2 settings"))
+		fail(w, r, mesh.Errorf(mesh.EINTERNAL, "the store keeps no DHIS2 settings"))
 	}
 	return st, ok
 }
@@ -382,15 +388,7 @@ func (s *Server) dhis2SaveOrgUnits(w http.ResponseWriter, r *http.Request) {
 // The JSON API: admin only, errors as every API error ({"error": …} naming the field).
 
 func (s *Server) dhis2APIStore(w http.ResponseWriter, r *http.Request) (DHIS2AdminStore, bool) {
-	if err := auth.Check(caller(r), account.ManageDHIS2, ""); err != nil {
-		s.apiFail(w, r, err)
-		return nil, false
-	}
-	st, ok := s.Store.(DHIS2AdminStore)
-	if !ok {
-		s.apiFail(w, r, mesh.Errorf(mesh.EINTERNAL, "the store keeps no DHIS2 settings"))
-	}
-	return st, ok
+	return s.dhis2StoreOr(w, r, s.apiFail)
 }
 
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {

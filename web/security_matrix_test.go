@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 
+	"mesh/internal/routescan"
 	"mesh/sqlstore/sqlstoretest"
 )
 
@@ -313,20 +313,19 @@ func pageMatrix(t *testing.T, e *secEnv) int {
 		{pattern: "/", path: fixed("/no-such-page"), in: "fffff", public: true},
 	}
 
-	registered := registeredRoutes(t, ".")
 	var listed []string
 	for _, r := range routes {
 		listed = append(listed, r.pattern)
 	}
-	for _, p := range registered {
-		if !slices.Contains(listed, p) {
-			t.Errorf("route %q has no row in the page authorization matrix: add one (roles × in/out of area)", p)
-		}
+	missing, stale, err := routescan.Compare(".", listed)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range listed {
-		if !slices.Contains(registered, p) {
-			t.Errorf("matrix row %q matches no registered route", p)
-		}
+	for _, p := range missing {
+		t.Errorf("route %q has no row in the page authorization matrix: add one (roles × in/out of area)", p)
+	}
+	for _, p := range stale {
+		t.Errorf("matrix row %q matches no registered route", p)
 	}
 
 	cells := 0

@@ -60,3 +60,29 @@ func Registered(dir string) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
+
+// Compare checks a matrix's rows against the routes dir registers: missing are routes
+// with no row, stale are rows that match no route.
+func Compare(dir string, rows []string) (missing, stale []string, err error) {
+	registered, err := Registered(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	listed := map[string]bool{}
+	for _, r := range rows {
+		listed[r] = true
+	}
+	known := map[string]bool{}
+	for _, p := range registered {
+		known[p] = true
+		if !listed[p] {
+			missing = append(missing, p)
+		}
+	}
+	for _, r := range rows {
+		if !known[r] {
+			stale = append(stale, r)
+		}
+	}
+	return missing, stale, nil
+}
